@@ -1,0 +1,549 @@
+//! The OAuth2 password request form (RFC 6749 §4.3.2; FastAPI's `OAuth2PasswordRequestForm`
+//! and its Strict variant), parsed from `application/x-www-form-urlencoded` bytes into a
+//! caller buffer, with no allocation.
+//!
+//! Rules: percent-escapes are decoded and `+` is a space; a malformed escape (`%zz`, a lone
+//! `%`) or a known field that is not UTF-8 after decoding is a syntax error; an empty value
+//! counts as missing; unknown fields are ignored; sizes are bounded (see [`Limits`]). The six
+//! defined parameters may appear once each with a value ([`Repeated::Reject`], RFC 6749 §3.2)
+//! or the last value wins ([`Repeated::LastWins`], as Starlette does).
+
+use core::fmt;
+
+use crate::http::Style;
+use crate::scope;
+
+/// Bounds on a token request.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest body, in bytes (default 16 KiB); larger bodies get 413.
+    pub body: usize,
+    /// Most `name=value` pairs (default 32).
+    pub pairs: usize,
+    /// Longest username, in bytes after decoding (default 256).
+    pub username: usize,
+    /// Longest password, in bytes after decoding (default 1024); checked before any hashing.
+    pub password: usize,
+}
+
+impl Limits {
+    /// 16 KiB body, 32 pairs, 256-byte username, 1024-byte password.
+    pub const DEFAULT: Self = Self {
+        body: 16 * 1024,
+        pairs: 32,
+        username: 256,
+        password: 1024,
+    };
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// Whether `grant_type` must be present.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum GrantType {
+    /// Optional, but if present and non-empty it must be `password` (FastAPI's default form).
+    #[default]
+    Optional,
+    /// Required and exactly `password` (RFC 6749 §4.3.2, FastAPI's Strict form).
+    Required,
+}
+
+/// What to do when a defined parameter is sent twice with a value.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub enum Repeated {
+    /// Refuse the request (RFC 6749 §3.2).
+    #[default]
+    Reject,
+    /// Keep the last value (Starlette).
+    LastWins,
+}
+
+impl From<Style> for Repeated {
+    fn from(style: Style) -> Self {
+        match style {
+            Style::Rfc => Self::Reject,
+            Style::FastApi => Self::LastWins,
+        }
+    }
+}
+
+/// How to parse a token request.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct FormOptions {
+    /// Size bounds.
+    pub limits: Limits,
+    /// Lenient or strict `grant_type`.
+    pub grant_type: GrantType,
+    /// The error style, which also decides how repeated parameters and field errors are told.
+    pub style: Style,
+}
+
+/// The defined parameters of the password grant form.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// `grant_type`
+    GrantType,
+    /// `username`
+    Username,
+    /// `password`
+    Password,
+    /// `scope`
+    Scope,
+    /// `client_id`
+    ClientId,
+    /// `client_secret`
+    ClientSecret,
+}
+
+impl Field {
+    const ALL: [Self; 6] = [
+        Self::GrantType,
+        Self::Username,
+        Self::Password,
+        Self::Scope,
+        Self::ClientId,
+        Self::ClientSecret,
+    ];
+
+    /// The parameter name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::GrantType => "grant_type",
+            Self::Username => "username",
+            Self::Password => "password",
+            Self::Scope => "scope",
+            Self::ClientId => "client_id",
+            Self::ClientSecret => "client_secret",
+        }
+    }
+
+    fn from_name(n: &[u8]) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.name().as_bytes() == n)
+    }
+}
+
+/// A parsed password grant request. Strings borrow the caller's buffer, which holds the
+/// password: zeroize it after use.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PasswordForm<'b> {
+    /// `grant_type`, if sent (always `password` when present).
+    pub grant_type: Option<&'b str>,
+    /// `username`, non-empty.
+    pub username: &'b str,
+    /// `password`, non-empty, exactly as sent (no trimming, no case change).
+    pub password: &'b str,
+    /// The requested scopes, normalised: single spaces, request order; empty when none.
+    pub scope: &'b str,
+    /// `client_id`, if sent (unused by the password grant here).
+    pub client_id: Option<&'b str>,
+    /// `client_secret`, if sent (unused here).
+    pub client_secret: Option<&'b str>,
+}
+
+impl fmt::Debug for PasswordForm<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordForm")
+            .field("grant_type", &self.grant_type)
+            .field("username", &self.username)
+            .field("password", &"_")
+            .field("scope", &self.scope)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.map(|_| "_"))
+            .finish()
+    }
+}
+
+/// Which required fields are missing (sent empty counts as missing).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
+pub struct Missing {
+    /// `grant_type` (strict form only).
+    pub grant_type: bool,
+    /// `username`.
+    pub username: bool,
+    /// `password`.
+    pub password: bool,
+}
+
+impl Missing {
+    /// Whether anything is missing.
+    #[must_use]
+    pub const fn any(&self) -> bool {
+        self.grant_type || self.username || self.password
+    }
+}
+
+/// Why a token request was refused before any credential check. Each has one answer per
+/// [`Style`] in [`crate::http`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FormError<'b> {
+    /// The body is larger than [`Limits::body`]: 413.
+    TooLarge,
+    /// Bad percent-encoding, or a defined field that is not UTF-8 after decoding.
+    Malformed,
+    /// More than [`Limits::pairs`] parameters.
+    TooManyPairs,
+    /// A defined parameter sent twice with a value, under [`Repeated::Reject`].
+    Repeated(Field),
+    /// Field errors: a `grant_type` other than `password` (its decoded value), missing fields.
+    /// In the rfc style only the first is told; the fastapi style lists them all (422).
+    Fields {
+        /// The offending `grant_type` value, if it is not `password`.
+        grant_type: Option<&'b str>,
+        /// Missing required fields.
+        missing: Missing,
+    },
+    /// The username is longer than [`Limits::username`].
+    UsernameTooLong,
+    /// The password is longer than [`Limits::password`].
+    PasswordTooLong,
+    /// A requested scope has characters outside the RFC 6749 scope-token set.
+    InvalidScope,
+}
+
+impl fmt::Display for FormError<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::TooLarge => "request body too large",
+            Self::Malformed => "malformed form body",
+            Self::TooManyPairs => "too many form parameters",
+            Self::Repeated(_) => "repeated form parameter",
+            Self::Fields {
+                grant_type: Some(_),
+                ..
+            } => "unsupported grant_type",
+            Self::Fields { .. } => "missing required form field",
+            Self::UsernameTooLong => "username too long",
+            Self::PasswordTooLong => "password too long",
+            Self::InvalidScope => "invalid scope",
+        })
+    }
+}
+
+impl core::error::Error for FormError<'_> {}
+
+/// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (parameters such as
+/// `charset` allowed).
+#[must_use]
+pub fn is_form_content_type(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim_matches([' ', '\t']);
+    essence.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `src` into `out` (`+` is a space). Returns the decoded length.
+fn decode_component(src: &[u8], out: &mut [u8]) -> Result<usize, ()> {
+    let mut i = 0;
+    let mut o = 0;
+    while i < src.len() {
+        let b = match src[i] {
+            b'+' => b' ',
+            b'%' => {
+                let h = src.get(i + 1).copied().and_then(hex).ok_or(())?;
+                let l = src.get(i + 2).copied().and_then(hex).ok_or(())?;
+                i += 2;
+                (h << 4) | l
+            }
+            b => b,
+        };
+        *out.get_mut(o).ok_or(())? = b;
+        o += 1;
+        i += 1;
+    }
+    Ok(o)
+}
+
+/// Checks percent-escape syntax without decoding.
+fn check_component(src: &[u8]) -> bool {
+    let mut i = 0;
+    while i < src.len() {
+        if src[i] == b'%' {
+            if src.get(i + 1).copied().and_then(hex).is_none()
+                || src.get(i + 2).copied().and_then(hex).is_none()
+            {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// Collapses ASCII whitespace runs to single spaces and trims, in place; checks every token is
+/// a scope token. Returns the new length.
+fn normalize_scope_in_place(bytes: &mut [u8]) -> Option<usize> {
+    let mut o = 0;
+    let mut pending_space = false;
+    for i in 0..bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            pending_space = o > 0;
+            continue;
+        }
+        if !scope::is_scope_char(char::from(b)) || !b.is_ascii() {
+            return None;
+        }
+        if pending_space {
+            bytes[o] = b' ';
+            o += 1;
+            pending_space = false;
+        }
+        bytes[o] = b;
+        o += 1;
+    }
+    Some(o)
+}
+
+/// Parses a token request body.
+///
+/// `content_type` is the request's `Content-Type`; anything but a urlencoded form is read as
+/// a form with no fields (so the answer names the missing fields). `buf` receives the decoded
+/// values and must be at least `body.len()` bytes.
+///
+/// Checks, in order: body size, form syntax (escapes, pair count, repeats), `grant_type`,
+/// `username` (missing, too long), `password` (missing, too long), `scope`.
+///
+/// # Errors
+/// The first failed check, as a [`FormError`].
+///
+/// # Examples
+/// ```
+/// use tessera_core::form::{parse, FormOptions};
+/// let mut buf = [0u8; 128];
+/// let form = parse(b"grant_type=password&username=johndoe&password=p%40ss+w&scope=me++items",
+///     Some("application/x-www-form-urlencoded"), &FormOptions::default(), &mut buf);
+/// let form = form.expect("a valid form");
+/// assert_eq!((form.username, form.password, form.scope), ("johndoe", "p@ss w", "me items"));
+/// ```
+pub fn parse<'b>(
+    body: &[u8],
+    content_type: Option<&str>,
+    opts: &FormOptions,
+    buf: &'b mut [u8],
+) -> Result<PasswordForm<'b>, FormError<'b>> {
+    let limits = &opts.limits;
+    if body.len() > limits.body {
+        return Err(FormError::TooLarge);
+    }
+    let body = if content_type.is_some_and(is_form_content_type) {
+        body
+    } else {
+        &[][..]
+    };
+    if buf.len() < body.len() {
+        // A caller bug, not the client's; refuse rather than truncate.
+        return Err(FormError::TooLarge);
+    }
+    let repeated = Repeated::from(opts.style);
+    // Decoded (start, len) of each defined field's value in `buf`.
+    let mut slots: [Option<(usize, usize)>; 6] = [None; 6];
+    let mut used = 0;
+    let mut pairs = 0;
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        pairs += 1;
+        if pairs > limits.pairs {
+            return Err(FormError::TooManyPairs);
+        }
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        if !check_component(name) || !check_component(value) {
+            return Err(FormError::Malformed);
+        }
+        let mut name_buf = [0u8; 16];
+        let field = match decode_component(name, &mut name_buf) {
+            Ok(n) => Field::from_name(&name_buf[..n]),
+            Err(()) => None, // longer than any defined name
+        };
+        let Some(field) = field else { continue };
+        let n = decode_component(value, &mut buf[used..]).map_err(|()| FormError::Malformed)?;
+        if core::str::from_utf8(&buf[used..used + n]).is_err() {
+            return Err(FormError::Malformed);
+        }
+        if n == 0 {
+            continue; // an empty occurrence counts as omitted
+        }
+        let slot = &mut slots[field as usize];
+        if slot.is_some() && repeated == Repeated::Reject {
+            return Err(FormError::Repeated(field));
+        }
+        *slot = Some((used, n));
+        used += n;
+    }
+    // Normalise the requested scope in place: it only ever shrinks.
+    let mut scope_error = false;
+    if let Some((start, n)) = slots[Field::Scope as usize] {
+        match normalize_scope_in_place(&mut buf[start..start + n]) {
+            Some(len) => slots[Field::Scope as usize] = Some((start, len)),
+            None => scope_error = true,
+        }
+    }
+    let buf: &'b [u8] = buf;
+    let get = |f: Field| {
+        slots[f as usize].map(|(s, n)| core::str::from_utf8(&buf[s..s + n]).unwrap_or_default())
+    };
+    let grant_type = get(Field::GrantType);
+    let username = get(Field::Username);
+    let password = get(Field::Password);
+    let bad_grant = grant_type.filter(|g| *g != "password");
+    let missing = Missing {
+        grant_type: opts.grant_type == GrantType::Required && grant_type.is_none(),
+        username: username.is_none(),
+        password: password.is_none(),
+    };
+    if bad_grant.is_some() || missing.any() {
+        return Err(FormError::Fields {
+            grant_type: bad_grant,
+            missing,
+        });
+    }
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(FormError::Fields {
+            grant_type: None,
+            missing,
+        });
+    };
+    if username.len() > limits.username {
+        return Err(FormError::UsernameTooLong);
+    }
+    if password.len() > limits.password {
+        return Err(FormError::PasswordTooLong);
+    }
+    if scope_error {
+        return Err(FormError::InvalidScope);
+    }
+    let scope = get(Field::Scope).unwrap_or("");
+    Ok(PasswordForm {
+        grant_type,
+        username,
+        password,
+        scope,
+        client_id: get(Field::ClientId),
+        client_secret: get(Field::ClientSecret),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CT: Option<&str> = Some("application/x-www-form-urlencoded; charset=UTF-8");
+
+    fn p<'b>(
+        body: &str,
+        style: Style,
+        buf: &'b mut [u8],
+    ) -> Result<PasswordForm<'b>, FormError<'b>> {
+        parse(
+            body.as_bytes(),
+            CT,
+            &FormOptions {
+                style,
+                ..FormOptions::default()
+            },
+            buf,
+        )
+    }
+
+    #[test]
+    fn rules() {
+        let mut b = [0u8; 256];
+        let f = p(
+            "username=john%20doe&password=a+b%2Bc&client_id=x&extra=%41",
+            Style::Rfc,
+            &mut b,
+        )
+        .unwrap();
+        assert_eq!(
+            (f.username, f.password, f.client_id),
+            ("john doe", "a b+c", Some("x"))
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=a&password=%zz", Style::Rfc, &mut b),
+            Err(FormError::Malformed)
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=a&password=%", Style::Rfc, &mut b),
+            Err(FormError::Malformed)
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=a&password=%FF", Style::Rfc, &mut b),
+            Err(FormError::Malformed)
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=a&username=b&password=c", Style::Rfc, &mut b),
+            Err(FormError::Repeated(Field::Username))
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=a&username=b&password=c", Style::FastApi, &mut b)
+                .unwrap()
+                .username,
+            "b"
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p("username=&username=b&password=c", Style::Rfc, &mut b)
+                .unwrap()
+                .username,
+            "b"
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            p(
+                "grant_type=client_credentials&password=c",
+                Style::Rfc,
+                &mut b
+            ),
+            Err(FormError::Fields {
+                grant_type: Some("client_credentials"),
+                missing: Missing {
+                    grant_type: false,
+                    username: true,
+                    password: false
+                }
+            })
+        );
+        let mut b = [0u8; 256];
+        assert_eq!(
+            parse(
+                b"username=a&password=b",
+                Some("application/json"),
+                &FormOptions::default(),
+                &mut b
+            ),
+            Err(FormError::Fields {
+                grant_type: None,
+                missing: Missing {
+                    grant_type: false,
+                    username: true,
+                    password: true
+                }
+            })
+        );
+    }
+}

@@ -1,0 +1,685 @@
+//! HS256 JSON Web Tokens (RFC 7519) in JWS compact form (RFC 7515): encode and strict verify.
+//!
+//! # Design
+//! - The algorithm is fixed: this module speaks HS256 only, and the header never chooses the
+//!   algorithm or the key. `alg` is compared exactly with `"HS256"` after decoding, and only to
+//!   reject.
+//! - The MAC is computed over the exact received bytes and compared in constant time before any
+//!   header parameter or claim is parsed. The received signature is never decoded: the computed
+//!   MAC is encoded (constant-time, `base64ct`) and compared as text, which also rejects every
+//!   non-canonical spelling of the signature.
+//! - Time is a parameter ([`UnixTime`]); nothing here reads a clock.
+//! - Verification writes the decoded claims into a caller buffer and returns borrowed
+//!   [`Claims`]: no heap allocation at all.
+
+use serde::Serialize;
+use subtle::ConstantTimeEq;
+
+use crate::b64;
+use crate::error::{EncodeError, TokenError};
+use crate::json::{Document, JsonError, JsonStr, Value};
+use crate::key::Hs256Key;
+use crate::scope::ScopeClaim;
+use crate::time::{NumericDate, UnixTime};
+
+/// Default cap on the whole token, checked before anything else: 8 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
+/// Largest leeway a [`Validation`] accepts, in seconds.
+pub const MAX_LEEWAY: u32 = 300;
+/// Largest decoded claims set the default token size cap allows: what [`Verifier::verify`]
+/// needs as a buffer for any token under [`DEFAULT_MAX_TOKEN_LEN`].
+pub const MAX_CLAIMS_LEN: usize = DEFAULT_MAX_TOKEN_LEN / 4 * 3;
+/// Largest accepted decoded header, in bytes.
+pub const MAX_HEADER_LEN: usize = 1024;
+
+const SIG_B64_LEN: usize = 43;
+/// `{"alg":"HS256","typ":"JWT"}`, encoded.
+const JWT_HEADER_B64: &[u8] = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+/// The JOSE header of tokens this crate issues: `alg` is always `HS256`; `typ` is configurable.
+///
+/// There is deliberately no way to set `alg`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Header<'a> {
+    typ: &'a str,
+}
+
+impl Header<'static> {
+    /// `{"alg":"HS256","typ":"JWT"}`.
+    pub const JWT: Self = Header { typ: "JWT" };
+    /// `{"alg":"HS256","typ":"at+jwt"}`, the RFC 9068 access-token type.
+    pub const ACCESS_TOKEN: Self = Header { typ: "at+jwt" };
+}
+
+impl Default for Header<'static> {
+    fn default() -> Self {
+        Self::JWT
+    }
+}
+
+impl<'a> Header<'a> {
+    /// A header with the given `typ`.
+    ///
+    /// # Errors
+    /// [`EncodeError::InvalidType`] unless `typ` is non-empty printable ASCII without `"`
+    /// or `\`.
+    pub fn with_typ(typ: &'a str) -> Result<Self, EncodeError> {
+        let ok = !typ.is_empty()
+            && typ
+                .bytes()
+                .all(|b| (0x20..0x7F).contains(&b) && b != b'"' && b != b'\\');
+        if ok {
+            Ok(Self { typ })
+        } else {
+            Err(EncodeError::InvalidType)
+        }
+    }
+
+    /// The `typ` value.
+    #[must_use]
+    pub const fn typ(&self) -> &'a str {
+        self.typ
+    }
+
+    fn write_b64(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        if self.typ == "JWT" {
+            let dst = out
+                .get_mut(..JWT_HEADER_B64.len())
+                .ok_or(EncodeError::BufferTooSmall)?;
+            dst.copy_from_slice(JWT_HEADER_B64);
+            return Ok(JWT_HEADER_B64.len());
+        }
+        let mut json = [0u8; 256];
+        let parts: [&[u8]; 3] = [br#"{"alg":"HS256","typ":""#, self.typ.as_bytes(), br#""}"#];
+        let mut n = 0;
+        for p in parts {
+            json.get_mut(n..n + p.len())
+                .ok_or(EncodeError::InvalidType)?
+                .copy_from_slice(p);
+            n += p.len();
+        }
+        b64::encode(&json[..n], out).map_err(|_| EncodeError::BufferTooSmall)
+    }
+}
+
+/// Encodes `claims` as a signed compact token into `out` and returns it. No heap allocation.
+///
+/// `out` must hold the whole token; see [`encoded_len`] for the size a given claims length needs.
+///
+/// # Errors
+/// [`EncodeError::BufferTooSmall`] when `out` is too small; [`EncodeError::Claims`] when the
+/// claims do not serialize to a JSON object.
+///
+/// # Examples
+/// ```
+/// use tessera_core::{jwt, Hs256Key};
+/// #[derive(serde::Serialize)]
+/// struct Claims<'a> { sub: &'a str, exp: u64 }
+/// let key = Hs256Key::new(&[7; 32]).unwrap();
+/// let mut buf = [0u8; 256];
+/// let token = jwt::encode(&key, &jwt::Header::JWT, &Claims { sub: "johndoe", exp: 2_000_000_000 }, &mut buf)?;
+/// assert!(token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."));
+/// # Ok::<(), tessera_core::EncodeError>(())
+/// ```
+pub fn encode<'o, C: Serialize + ?Sized>(
+    key: &Hs256Key,
+    header: &Header<'_>,
+    claims: &C,
+    out: &'o mut [u8],
+) -> Result<&'o str, EncodeError> {
+    let h = header.write_b64(out)?;
+    *out.get_mut(h).ok_or(EncodeError::BufferTooSmall)? = b'.';
+    let at = h + 1;
+    let region = out.get_mut(at..).ok_or(EncodeError::BufferTooSmall)?;
+    let n = serde_json_core::to_slice(claims, region).map_err(|e| match e {
+        serde_json_core::ser::Error::BufferFull => EncodeError::BufferTooSmall,
+        _ => EncodeError::Claims,
+    })?;
+    if region.first() != Some(&b'{') {
+        return Err(EncodeError::Claims);
+    }
+    let p = b64::encode_in_place(out, at, n).map_err(|_| EncodeError::BufferTooSmall)?;
+    let signed = at + p;
+    let mac = key.mac(&out[..signed]);
+    let sig_at = signed + 1;
+    let end = sig_at + SIG_B64_LEN;
+    let tail = out
+        .get_mut(signed..end)
+        .ok_or(EncodeError::BufferTooSmall)?;
+    tail[0] = b'.';
+    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&mac, &mut tail[1..])
+        .map_err(|_| EncodeError::BufferTooSmall)?;
+    core::str::from_utf8(&out[..end]).map_err(|_| EncodeError::Claims)
+}
+
+/// The length of a token whose claims serialize to `claims_json_len` bytes, with `header`.
+#[must_use]
+pub fn encoded_len(header: &Header<'_>, claims_json_len: usize) -> usize {
+    let header_json = 24 + header.typ.len();
+    // The buffer must also hold the raw JSON while it is encoded in place.
+    let payload = b64::encoded_len(claims_json_len).max(claims_json_len);
+    b64::encoded_len(header_json) + 1 + payload + 1 + SIG_B64_LEN
+}
+
+/// [`encode`] into a new `String`.
+///
+/// # Errors
+/// [`EncodeError::Claims`] when the claims do not serialize to a JSON object.
+#[cfg(feature = "alloc")]
+pub fn encode_to_string<C: Serialize + ?Sized>(
+    key: &Hs256Key,
+    header: &Header<'_>,
+    claims: &C,
+) -> Result<alloc::string::String, EncodeError> {
+    let mut size = 512;
+    loop {
+        let mut buf = alloc::vec![0u8; size];
+        match encode(key, header, claims, &mut buf) {
+            Ok(t) => return Ok(alloc::string::String::from(t)),
+            Err(EncodeError::BufferTooSmall) if size < (1 << 24) => size *= 4,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// What a [`Verifier`] checks besides the signature.
+///
+/// Defaults: `exp` required, leeway 0, no issuer, no audience (so a token with an `aud`
+/// claim is rejected), any `typ`, 8 KiB size cap.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Validation<'a> {
+    leeway: u32,
+    max_len: usize,
+    require_exp: bool,
+    issuer: Option<&'a str>,
+    audience: Option<&'a str>,
+    typ: Option<&'a str>,
+}
+
+impl Default for Validation<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Validation<'a> {
+    /// The defaults.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            leeway: 0,
+            max_len: DEFAULT_MAX_TOKEN_LEN,
+            require_exp: true,
+            issuer: None,
+            audience: None,
+            typ: None,
+        }
+    }
+
+    /// Clock-skew allowance for `exp`, `nbf` and `iat`, capped at [`MAX_LEEWAY`].
+    #[must_use]
+    pub const fn leeway(mut self, secs: u32) -> Self {
+        self.leeway = if secs > MAX_LEEWAY { MAX_LEEWAY } else { secs };
+        self
+    }
+
+    /// The leeway in seconds.
+    #[must_use]
+    pub const fn leeway_secs(&self) -> u32 {
+        self.leeway
+    }
+
+    /// Cap on the token length in bytes (default 8192).
+    #[must_use]
+    pub const fn max_len(mut self, bytes: usize) -> Self {
+        self.max_len = bytes;
+        self
+    }
+
+    /// Whether a token without `exp` is refused (default `true`).
+    #[must_use]
+    pub const fn require_exp(mut self, required: bool) -> Self {
+        self.require_exp = required;
+        self
+    }
+
+    /// Require `iss` to equal `issuer` exactly.
+    #[must_use]
+    pub const fn issuer(mut self, issuer: &'a str) -> Self {
+        self.issuer = Some(issuer);
+        self
+    }
+
+    /// Require `aud` to name `audience` (a string equal to it, or an array containing it).
+    #[must_use]
+    pub const fn audience(mut self, audience: &'a str) -> Self {
+        self.audience = Some(audience);
+        self
+    }
+
+    /// Require the header `typ` to be `typ`, compared case-insensitively, with an optional
+    /// `application/` prefix on the token's side (RFC 7515 §4.1.9).
+    #[must_use]
+    pub const fn typ(mut self, typ: &'a str) -> Self {
+        self.typ = Some(typ);
+        self
+    }
+}
+
+/// Verifies tokens under one key and one [`Validation`].
+#[derive(Clone, Debug)]
+pub struct Verifier<'a> {
+    key: Hs256Key,
+    validation: Validation<'a>,
+}
+
+/// Registered claims of a verified token, borrowed from the caller's buffer.
+#[derive(Copy, Clone, Debug)]
+pub struct Claims<'b> {
+    sub: JsonStr<'b>,
+    scope: Option<ScopeClaim<'b>>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    iat: Option<NumericDate>,
+    iss: Option<JsonStr<'b>>,
+    jti: Option<JsonStr<'b>>,
+    json: &'b str,
+}
+
+impl<'b> Claims<'b> {
+    /// The subject: a non-empty string, decoded.
+    #[must_use]
+    pub const fn sub(&self) -> JsonStr<'b> {
+        self.sub
+    }
+
+    /// The `scope` claim, if present.
+    #[must_use]
+    pub const fn scope(&self) -> Option<ScopeClaim<'b>> {
+        self.scope
+    }
+
+    /// Whether every scope in `required` is granted (no `scope` claim grants nothing).
+    #[must_use]
+    pub fn grants_all(&self, required: &[&str]) -> bool {
+        match self.scope {
+            Some(s) => s.grants_all(required),
+            None => required.is_empty(),
+        }
+    }
+
+    /// `exp`, if present.
+    #[must_use]
+    pub const fn exp(&self) -> Option<NumericDate> {
+        self.exp
+    }
+
+    /// `nbf`, if present.
+    #[must_use]
+    pub const fn nbf(&self) -> Option<NumericDate> {
+        self.nbf
+    }
+
+    /// `iat`, if present.
+    #[must_use]
+    pub const fn iat(&self) -> Option<NumericDate> {
+        self.iat
+    }
+
+    /// `iss`, if present.
+    #[must_use]
+    pub const fn iss(&self) -> Option<JsonStr<'b>> {
+        self.iss
+    }
+
+    /// `jti`, if present.
+    #[must_use]
+    pub const fn jti(&self) -> Option<JsonStr<'b>> {
+        self.jti
+    }
+
+    /// The verified claims set as JSON text (strict, duplicate-free).
+    #[must_use]
+    pub const fn json(&self) -> &'b str {
+        self.json
+    }
+
+    /// Deserializes the claims set into the application's own type with `serde-json-core`,
+    /// decoding escaped strings through `scratch`.
+    ///
+    /// # Errors
+    /// [`TokenError::MalformedClaim`] when the claims do not fit `T`, or a string does not
+    /// fit `scratch`.
+    pub fn deserialize<T: serde::Deserialize<'b>>(
+        &self,
+        scratch: &mut [u8],
+    ) -> Result<T, TokenError> {
+        serde_json_core::from_slice_escaped(self.json.as_bytes(), scratch)
+            .map(|(v, _)| v)
+            .map_err(|_| TokenError::MalformedClaim)
+    }
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier for `key` with `validation`.
+    #[must_use]
+    pub const fn new(key: Hs256Key, validation: Validation<'a>) -> Self {
+        Self { key, validation }
+    }
+
+    /// The key, for issuing tokens that this verifier accepts.
+    #[must_use]
+    pub const fn key(&self) -> &Hs256Key {
+        &self.key
+    }
+
+    /// The validation settings.
+    #[must_use]
+    pub const fn validation(&self) -> &Validation<'a> {
+        &self.validation
+    }
+
+    /// Verifies `token` at time `now`, decoding its claims into `buf`. No heap allocation.
+    ///
+    /// `buf` needs the decoded claims length: [`MAX_CLAIMS_LEN`] always suffices under the
+    /// default size cap.
+    ///
+    /// Checks, in order: size cap; three non-empty segments; the MAC over the exact received
+    /// bytes, in constant time; the header (`alg` exactly `HS256`; no `crit`, `b64`, `enc`,
+    /// `zip`, nested token; `typ` a string, and the required one if configured); then the
+    /// claims as a strict JSON object and the registered claims.
+    ///
+    /// # Errors
+    /// A [`TokenError`] naming the first failed check.
+    ///
+    /// # Examples
+    /// ```
+    /// use tessera_core::{jwt, Hs256Key, TokenError, UnixTime};
+    /// let key = Hs256Key::new(&[7; 32]).unwrap();
+    /// let mut out = [0u8; 256];
+    /// let token = jwt::encode(&key, &jwt::Header::JWT,
+    ///     &serde_json_core_claims(), &mut out).unwrap();
+    /// # fn serde_json_core_claims() -> impl serde::Serialize {
+    /// #     #[derive(serde::Serialize)] struct C { sub: &'static str, exp: i64 }
+    /// #     C { sub: "johndoe", exp: 1_000 }
+    /// # }
+    /// let verifier = jwt::Verifier::new(key, jwt::Validation::new());
+    /// let mut buf = [0u8; 256];
+    /// let claims = verifier.verify(token, UnixTime(999), &mut buf)?;
+    /// assert!(claims.sub() == "johndoe");
+    /// assert_eq!(verifier.verify(token, UnixTime(1_000), &mut buf).err(), Some(TokenError::Expired));
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    pub fn verify<'b>(
+        &self,
+        token: &str,
+        now: UnixTime,
+        buf: &'b mut [u8],
+    ) -> Result<Claims<'b>, TokenError> {
+        let t = token.as_bytes();
+        if t.len() > self.validation.max_len {
+            return Err(TokenError::TooLong);
+        }
+        let (header, payload, sig, signed) = split(t)?;
+        let mac = self.key.mac(signed);
+        let mut expected = [0u8; SIG_B64_LEN];
+        <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&mac, &mut expected)
+            .map_err(|_| TokenError::BadSignature)?;
+        if sig.len() != SIG_B64_LEN || !bool::from(expected.ct_eq(sig)) {
+            return Err(TokenError::BadSignature);
+        }
+        self.check_header(header)?;
+        let n = b64::decode(payload, buf)
+            .map_err(|e| match e {
+                b64::B64Error::BufferTooSmall => TokenError::BufferTooSmall,
+                _ => TokenError::Malformed,
+            })?
+            .len();
+        let doc = Document::parse(&buf[..n]).map_err(json_err)?;
+        self.claims(doc, now)
+    }
+
+    /// [`verify`](Self::verify), returning owned claims.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify).
+    #[cfg(feature = "alloc")]
+    pub fn verify_owned(&self, token: &str, now: UnixTime) -> Result<OwnedClaims, TokenError> {
+        let len = b64::decoded_len(token.len())
+            .unwrap_or(token.len())
+            .min(MAX_CLAIMS_LEN.max(token.len()));
+        let mut buf = alloc::vec![0u8; len];
+        let c = self.verify(token, now, &mut buf)?;
+        Ok(OwnedClaims::from_claims(&c))
+    }
+
+    fn check_header(&self, seg: &[u8]) -> Result<(), TokenError> {
+        if seg == JWT_HEADER_B64
+            && self
+                .validation
+                .typ
+                .is_none_or(|t| t.eq_ignore_ascii_case("jwt"))
+        {
+            return Ok(());
+        }
+        let mut buf = [0u8; MAX_HEADER_LEN];
+        let n = b64::decode(seg, &mut buf)
+            .map_err(|e| match e {
+                b64::B64Error::BufferTooSmall => TokenError::UnsupportedHeader,
+                _ => TokenError::Malformed,
+            })?
+            .len();
+        let doc = Document::parse(&buf[..n]).map_err(json_err)?;
+        let mut alg_ok = false;
+        let mut typ: Option<JsonStr<'_>> = None;
+        for (name, value) in doc.members() {
+            if name == "alg" {
+                alg_ok = value.as_str().is_some_and(|a| a == "HS256");
+            } else if name == "crit" || name == "b64" || name == "enc" || name == "zip" {
+                return Err(TokenError::UnsupportedHeader);
+            } else if name == "cty" {
+                let cty = value.as_str().ok_or(TokenError::UnsupportedHeader)?;
+                if is_media_type(cty, "jwt") {
+                    return Err(TokenError::UnsupportedHeader);
+                }
+            } else if name == "typ" {
+                typ = Some(value.as_str().ok_or(TokenError::Type)?);
+            }
+        }
+        if !alg_ok {
+            return Err(TokenError::Algorithm);
+        }
+        if let Some(required) = self.validation.typ {
+            if !typ.is_some_and(|t| is_media_type(t, required)) {
+                return Err(TokenError::Type);
+            }
+        }
+        Ok(())
+    }
+
+    fn claims<'b>(&self, doc: Document<'b>, now: UnixTime) -> Result<Claims<'b>, TokenError> {
+        let mut sub = None;
+        let mut scope = None;
+        let (mut exp, mut nbf, mut iat) = (None, None, None);
+        let mut iss = None;
+        let mut jti = None;
+        let mut aud: Option<Value<'b>> = None;
+        for (name, value) in doc.members() {
+            let Some(first) = name.chars().next() else {
+                continue;
+            };
+            match first {
+                'e' if name == "exp" => exp = Some(date(value)?),
+                'n' if name == "nbf" => nbf = Some(date(value)?),
+                'i' if name == "iat" => iat = Some(date(value)?),
+                'i' if name == "iss" => {
+                    iss = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
+                }
+                's' if name == "sub" => sub = Some(value.as_str().ok_or(TokenError::Subject)?),
+                's' if name == "scope" => {
+                    let s = value.as_str().ok_or(TokenError::Scope)?;
+                    scope = Some(ScopeClaim::parse(s).map_err(|_| TokenError::Scope)?);
+                }
+                'j' if name == "jti" => {
+                    jti = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
+                }
+                'a' if name == "aud" => aud = Some(value),
+                _ => {}
+            }
+        }
+        let v = &self.validation;
+        let now = i128::from(now.0);
+        let leeway = i128::from(v.leeway);
+        match exp {
+            Some(e) if !e.is_after(now - leeway) => return Err(TokenError::Expired),
+            None if v.require_exp => return Err(TokenError::MissingExpiry),
+            _ => {}
+        }
+        if nbf.is_some_and(|d| !d.is_at_or_before(now + leeway)) {
+            return Err(TokenError::NotYetValid);
+        }
+        if iat.is_some_and(|d| !d.is_at_or_before(now + leeway)) {
+            return Err(TokenError::IssuedInFuture);
+        }
+        if let Some(required) = v.issuer {
+            if !iss.is_some_and(|i| i == required) {
+                return Err(TokenError::Issuer);
+            }
+        }
+        match (aud, v.audience) {
+            (None, None) => {}
+            (Some(_), None) | (None, Some(_)) => return Err(TokenError::Audience),
+            (Some(a), Some(required)) => {
+                let hit = match a.as_str() {
+                    Some(s) => s == required,
+                    None => {
+                        let mut items = a.array_strings().ok_or(TokenError::MalformedClaim)?;
+                        items.any(|s| s == required)
+                    }
+                };
+                if !hit {
+                    return Err(TokenError::Audience);
+                }
+            }
+        }
+        let sub = sub.ok_or(TokenError::Subject)?;
+        if sub.is_empty() {
+            return Err(TokenError::Subject);
+        }
+        Ok(Claims {
+            sub,
+            scope,
+            exp,
+            nbf,
+            iat,
+            iss,
+            jti,
+            json: doc.as_str(),
+        })
+    }
+}
+
+/// Splits a compact token into (header, payload, signature, signing input) segments.
+fn split(t: &[u8]) -> Result<(&[u8], &[u8], &[u8], &[u8]), TokenError> {
+    let d1 = t
+        .iter()
+        .position(|&b| b == b'.')
+        .ok_or(TokenError::Malformed)?;
+    let rest = &t[d1 + 1..];
+    let d2 = d1
+        + 1
+        + rest
+            .iter()
+            .position(|&b| b == b'.')
+            .ok_or(TokenError::Malformed)?;
+    let sig = &t[d2 + 1..];
+    let (header, payload) = (&t[..d1], &t[d1 + 1..d2]);
+    if header.is_empty() || payload.is_empty() || sig.is_empty() || sig.contains(&b'.') {
+        return Err(TokenError::Malformed);
+    }
+    if !b64::is_alphabet(header) || !b64::is_alphabet(payload) {
+        return Err(TokenError::Malformed);
+    }
+    Ok((header, payload, sig, &t[..d2]))
+}
+
+fn date(v: Value<'_>) -> Result<NumericDate, TokenError> {
+    v.as_numeric_date().ok_or(TokenError::MalformedClaim)
+}
+
+fn json_err(_: JsonError) -> TokenError {
+    TokenError::Json
+}
+
+/// `typ`/`cty` comparison: case-insensitive, `application/` prefix optional (RFC 7515 §4.1.9).
+fn is_media_type(value: JsonStr<'_>, expected: &str) -> bool {
+    let mut buf = [0u8; 128];
+    let Ok(v) = value.decode_into(&mut buf) else {
+        return false;
+    };
+    let v = match v.get(..12) {
+        Some(p) if p.eq_ignore_ascii_case("application/") => &v[12..],
+        _ => v,
+    };
+    v.eq_ignore_ascii_case(expected)
+}
+
+/// Owned copy of a verified token's registered claims.
+#[cfg(feature = "alloc")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedClaims {
+    /// The subject, decoded.
+    pub sub: alloc::string::String,
+    /// The `scope` claim, decoded; `None` when absent.
+    pub scope: Option<alloc::string::String>,
+    /// `exp`.
+    pub exp: Option<NumericDate>,
+    /// `nbf`.
+    pub nbf: Option<NumericDate>,
+    /// `iat`.
+    pub iat: Option<NumericDate>,
+    /// `iss`, decoded.
+    pub iss: Option<alloc::string::String>,
+    /// `jti`, decoded.
+    pub jti: Option<alloc::string::String>,
+    /// The whole claims set as strict JSON.
+    pub json: alloc::string::String,
+}
+
+#[cfg(feature = "alloc")]
+impl OwnedClaims {
+    fn from_claims(c: &Claims<'_>) -> Self {
+        Self {
+            sub: c.sub.to_string_decoded(),
+            scope: c.scope.map(|s| s.as_json_str().to_string_decoded()),
+            exp: c.exp,
+            nbf: c.nbf,
+            iat: c.iat,
+            iss: c.iss.map(|s| s.to_string_decoded()),
+            jti: c.jti.map(|s| s.to_string_decoded()),
+            json: alloc::string::String::from(c.json),
+        }
+    }
+
+    /// The granted scopes. A verified `scope` claim always parses.
+    #[must_use]
+    pub fn scope(&self) -> crate::scope::Scope<'_> {
+        self.scope
+            .as_deref()
+            .and_then(|s| crate::scope::Scope::parse(s).ok())
+            .unwrap_or_default()
+    }
+
+    /// Deserializes the claims into the application's own type.
+    ///
+    /// # Errors
+    /// [`TokenError::MalformedClaim`] when the claims do not fit `T`.
+    pub fn deserialize<'de, T: serde::Deserialize<'de>>(
+        &'de self,
+        scratch: &mut [u8],
+    ) -> Result<T, TokenError> {
+        serde_json_core::from_slice_escaped(self.json.as_bytes(), scratch)
+            .map(|(v, _)| v)
+            .map_err(|_| TokenError::MalformedClaim)
+    }
+}

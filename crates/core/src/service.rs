@@ -1,0 +1,609 @@
+//! The whole password-flow and bearer-route logic for a server, framework-free.
+//!
+//! A [`Service`] holds the key, the error style, the login policy, the brute-force
+//! [`Throttle`] and the [`HashGate`] that bounds concurrent argon2 work. An adapter
+//! (Rocket, Warp, …) only moves bytes between its framework and these calls:
+//!
+//! - protected route: [`Service::authenticate`] → look the subject up (async, the
+//!   application's [`UserStore`]) → [`Service::authorize`] → on error [`Service::reject`];
+//! - `/token`: [`Service::begin_login`] → look the username up → [`Service::permit`] →
+//!   [`Service::finish_login`] on a blocking thread (argon2) → its [`Response`].
+//!
+//! The password grant is legacy: the OAuth 2.0 Security BCP (RFC 9700) says it must not be
+//! used and OAuth 2.1 drops it. It is here for first-party clients and for compatibility with
+//! the FastAPI tutorial; the token and bearer parts of this crate do not depend on it.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::future::Future;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use zeroize::Zeroizing;
+
+use crate::bearer::{self, Duplicates};
+use crate::form::{self, FormOptions};
+use crate::http::{Answer, Failure, Response, Style};
+use crate::jwt::{self, Header, OwnedClaims, Validation, Verifier};
+use crate::key::Hs256Key;
+use crate::password::{PhcHash, Policy};
+use crate::time::UnixTime;
+
+/// What the core needs to know about a user account.
+pub trait Account {
+    /// The stored argon2 PHC string.
+    fn password_hash(&self) -> &str;
+    /// Whether the account may use the API (`false` answers 400 "Inactive user" on routes that
+    /// require an active user).
+    fn is_active(&self) -> bool {
+        true
+    }
+    /// Whether this user may be granted `scope` at login. The default grants every requested
+    /// scope, as the FastAPI tutorial does.
+    fn may_have_scope(&self, scope: &str) -> bool {
+        let _ = scope;
+        true
+    }
+}
+
+/// The application's user lookup, by username (the token's `sub`). Async, so a database fits.
+pub trait UserStore: Send + Sync + 'static {
+    /// The application's user type.
+    type User: Account + Clone + Send + Sync + 'static;
+
+    /// Finds a user by username.
+    fn find(&self, username: &str) -> impl Future<Output = Option<Self::User>> + Send;
+
+    /// Stores a new hash for `username` after a login found the old one weaker than the
+    /// policy. The default keeps the old hash.
+    fn update_hash(&self, username: &str, phc: String) -> impl Future<Output = ()> + Send {
+        let _ = (username, phc);
+        async {}
+    }
+}
+
+/// Brute-force protection for `/token` (RFC 6749 §4.3.2), keyed by username, known or not.
+pub trait Throttle: Send + Sync + 'static {
+    /// `Err(seconds)` when `username` must wait before another attempt.
+    ///
+    /// # Errors
+    /// The seconds until the next attempt is allowed.
+    fn check(&self, username: &str, now: UnixTime) -> Result<(), u32>;
+    /// Records a failed login.
+    fn failure(&self, username: &str, now: UnixTime);
+    /// Records a successful login (clears the failures).
+    fn success(&self, username: &str);
+}
+
+/// In-memory [`Throttle`]: after `max_failures` failures within a fixed window that starts at
+/// the first failure, further attempts wait until the window ends.
+///
+/// Memory is bounded: past `capacity` usernames, expired windows are dropped, then the oldest
+/// half.
+#[derive(Debug)]
+pub struct MemoryThrottle {
+    max_failures: u32,
+    window_secs: u32,
+    capacity: usize,
+    state: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl MemoryThrottle {
+    /// `max_failures` within `window_secs`; 100 000 usernames tracked at most.
+    #[must_use]
+    pub fn new(max_failures: u32, window_secs: u32) -> Self {
+        Self {
+            max_failures,
+            window_secs,
+            capacity: 100_000,
+            state: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u32, i64)>> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Default for MemoryThrottle {
+    /// 5 failures within 60 seconds.
+    fn default() -> Self {
+        Self::new(5, 60)
+    }
+}
+
+impl Throttle for MemoryThrottle {
+    fn check(&self, username: &str, now: UnixTime) -> Result<(), u32> {
+        let map = self.lock();
+        match map.get(username) {
+            Some(&(count, start)) if count >= self.max_failures => {
+                let end = start.saturating_add(i64::from(self.window_secs));
+                if now.0 < end {
+                    Err(u32::try_from(end - now.0).unwrap_or(u32::MAX).max(1))
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn failure(&self, username: &str, now: UnixTime) {
+        let mut map = self.lock();
+        let window = i64::from(self.window_secs);
+        if map.len() >= self.capacity && !map.contains_key(username) {
+            map.retain(|_, &mut (_, start)| now.0 < start.saturating_add(window));
+            if map.len() >= self.capacity {
+                let mut starts: alloc::vec::Vec<i64> = map.values().map(|&(_, s)| s).collect();
+                starts.sort_unstable();
+                let cut = starts[starts.len() / 2];
+                map.retain(|_, &mut (_, s)| s > cut);
+            }
+        }
+        let e = map.entry(String::from(username)).or_insert((0, now.0));
+        if now.0 >= e.1.saturating_add(window) {
+            *e = (0, now.0);
+        }
+        e.0 = e.0.saturating_add(1);
+    }
+
+    fn success(&self, username: &str) {
+        self.lock().remove(username);
+    }
+}
+
+/// A bound on concurrent password hashes: argon2 costs tens of MiB and milliseconds each, so
+/// unbounded concurrency is a memory and CPU denial of service (SECURITY P4).
+#[derive(Debug)]
+pub struct HashGate {
+    max: usize,
+    in_use: AtomicUsize,
+}
+
+/// One slot of a [`HashGate`], released on drop.
+#[derive(Debug)]
+pub struct HashPermit {
+    gate: Arc<HashGate>,
+}
+
+impl Drop for HashPermit {
+    fn drop(&mut self) {
+        self.gate.in_use.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+impl HashGate {
+    /// A gate with `max` slots (at least one).
+    #[must_use]
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Self {
+            max: max.max(1),
+            in_use: AtomicUsize::new(0),
+        })
+    }
+
+    /// A gate sized to the machine: one slot per available core.
+    #[must_use]
+    pub fn per_core() -> Arc<Self> {
+        Self::new(std::thread::available_parallelism().map_or(1, core::num::NonZero::get))
+    }
+
+    /// Takes a slot, or `None` when all are in use.
+    #[must_use]
+    pub fn try_acquire(self: &Arc<Self>) -> Option<HashPermit> {
+        self.in_use
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < self.max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| HashPermit {
+                gate: Arc::clone(self),
+            })
+    }
+
+    /// The number of slots.
+    #[must_use]
+    pub fn capacity(&self) -> usize {
+        self.max
+    }
+}
+
+/// How a [`Service`] behaves; every field has the FastAPI tutorial's default.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Error style (default rfc).
+    pub style: Style,
+    /// Token lifetime in seconds (default 30 minutes).
+    pub token_lifetime_secs: u64,
+    /// Whether issued tokens carry the granted `scope` (the scopes tutorial) or no scope at
+    /// all (the jwt tutorial). Default `false`.
+    pub scope_claim: bool,
+    /// In the fastapi style, answer bad credentials with 401 and a challenge (the jwt tutorial)
+    /// instead of 400 (the scopes tutorial). Default `true`.
+    pub fastapi_login_challenge: bool,
+    /// Token request parsing (limits, lenient or strict `grant_type`).
+    pub form: FormOptions,
+    /// argon2 policy for the dummy verify and rehash decisions.
+    pub policy: Policy,
+    /// Token validation (leeway 0, `exp` required, no `aud`).
+    pub validation: Validation<'static>,
+    /// `Retry-After` seconds when the hashing bound is reached.
+    pub busy_retry_after: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            style: Style::Rfc,
+            token_lifetime_secs: 30 * 60,
+            scope_claim: false,
+            fastapi_login_challenge: true,
+            form: FormOptions::default(),
+            policy: Policy::OWASP,
+            validation: Validation::new(),
+            busy_retry_after: 1,
+        }
+    }
+}
+
+/// A validated token request waiting for its user lookup. The password is zeroized on drop.
+pub struct LoginRequest {
+    username: String,
+    password: Zeroizing<String>,
+    scope: String,
+}
+
+impl core::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .field("password", &"_")
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
+impl LoginRequest {
+    /// The username to look up.
+    #[must_use]
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The requested scopes, normalised.
+    #[must_use]
+    pub fn scope(&self) -> &str {
+        &self.scope
+    }
+}
+
+/// The result of a login: the response to send, and a new hash to store when the old one was
+/// weaker than the policy.
+#[derive(Debug)]
+pub struct LoginOutcome {
+    /// The HTTP answer (token or error).
+    pub response: Response,
+    /// A rehashed PHC string for the user, after a successful login with a weak stored hash.
+    pub rehash: Option<String>,
+}
+
+/// What a verified token says about its bearer.
+pub type Principal = OwnedClaims;
+
+/// The framework-free server side of Tessera. Share one behind an `Arc`.
+pub struct Service {
+    verifier: Verifier<'static>,
+    config: Config,
+    throttle: Box<dyn Throttle>,
+    gate: Arc<HashGate>,
+}
+
+impl core::fmt::Debug for Service {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Service")
+            .field("config", &self.config)
+            .field("gate", &self.gate)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// A service signing and verifying with `key`, an in-memory throttle (5 failures per 60 s)
+    /// and a hashing bound of one per core.
+    #[must_use]
+    pub fn new(key: Hs256Key, config: Config) -> Self {
+        Self {
+            verifier: Verifier::new(key, config.validation),
+            config,
+            throttle: Box::new(MemoryThrottle::default()),
+            gate: HashGate::per_core(),
+        }
+    }
+
+    /// Replaces the throttle (for example with one backed by a shared store).
+    #[must_use]
+    pub fn with_throttle(mut self, throttle: impl Throttle) -> Self {
+        self.throttle = Box::new(throttle);
+        self
+    }
+
+    /// Replaces the hashing bound.
+    #[must_use]
+    pub fn with_gate(mut self, gate: Arc<HashGate>) -> Self {
+        self.gate = gate;
+        self
+    }
+
+    /// The configuration.
+    #[must_use]
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The error style.
+    #[must_use]
+    pub fn style(&self) -> Style {
+        self.config.style
+    }
+
+    /// The verifier (and through it the key).
+    #[must_use]
+    pub fn verifier(&self) -> &Verifier<'static> {
+        &self.verifier
+    }
+
+    fn duplicates(&self) -> Duplicates {
+        match self.config.style {
+            Style::Rfc => Duplicates::Reject,
+            Style::FastApi => Duplicates::First,
+        }
+    }
+
+    /// The raw bearer token of a request, unverified (FastAPI's `OAuth2PasswordBearer`).
+    ///
+    /// # Errors
+    /// [`Failure::MissingCredentials`], [`Failure::MultipleAuthorization`],
+    /// [`Failure::InvalidToken`] (credentials not UTF-8).
+    pub fn bearer<'h, I>(&self, authorization: I) -> Result<&'h str, Failure<'static>>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        bearer::extract(authorization, self.duplicates()).map_err(Failure::from)
+    }
+
+    /// Verifies the bearer token of a request: header, then signature, then claims.
+    ///
+    /// # Errors
+    /// As [`bearer`](Self::bearer), and [`Failure::InvalidToken`] for any token error (the
+    /// reason is logged by the caller if it wants, never told to the client).
+    pub fn authenticate<'h, I>(
+        &self,
+        authorization: I,
+        now: UnixTime,
+    ) -> Result<Principal, Failure<'static>>
+    where
+        I: IntoIterator<Item = &'h [u8]>,
+    {
+        let token = self.bearer(authorization)?;
+        self.verifier
+            .verify_owned(token, now)
+            .map_err(|_| Failure::InvalidToken)
+    }
+
+    /// The checks after the user lookup, in order: the user exists, the token grants every
+    /// `required` scope, and (when `require_active`) the user is active.
+    ///
+    /// # Errors
+    /// [`Failure::InvalidToken`] (unknown subject), [`Failure::InsufficientScope`],
+    /// [`Failure::InactiveUser`].
+    pub fn authorize<A: Account>(
+        &self,
+        principal: &Principal,
+        user: Option<&A>,
+        required: &[&str],
+        require_active: bool,
+    ) -> Result<(), Failure<'static>> {
+        let user = user.ok_or(Failure::InvalidToken)?;
+        if !principal.scope().grants_all(required) {
+            return Err(Failure::InsufficientScope);
+        }
+        if require_active && !user.is_active() {
+            return Err(Failure::InactiveUser);
+        }
+        Ok(())
+    }
+
+    /// The answer to `failure` on a route requiring `scopes`.
+    #[must_use]
+    pub fn reject(&self, failure: Failure<'_>, scopes: &[&str]) -> Response {
+        failure.answer(self.config.style, scopes).to_response()
+    }
+
+    /// First step of `/token`: parses and checks the form, then the throttle.
+    ///
+    /// # Errors
+    /// The answer to send: a form error, or 429 when the username is throttled.
+    pub fn begin_login(
+        &self,
+        content_type: Option<&str>,
+        body: &[u8],
+        now: UnixTime,
+    ) -> Result<LoginRequest, Response> {
+        let mut buf = Zeroizing::new(alloc::vec![0u8; body.len()]);
+        let style = self.config.style;
+        let mut opts = self.config.form;
+        opts.style = style;
+        let form = form::parse(body, content_type, &opts, &mut buf)
+            .map_err(|e| Failure::Form(e).answer(style, &[]).to_response())?;
+        self.throttle
+            .check(form.username, now)
+            .map_err(|secs| Failure::Throttled(secs).answer(style, &[]).to_response())?;
+        Ok(LoginRequest {
+            username: String::from(form.username),
+            password: Zeroizing::new(String::from(form.password)),
+            scope: String::from(form.scope),
+        })
+    }
+
+    /// A slot for the argon2 work of one login.
+    ///
+    /// # Errors
+    /// 429 with `Retry-After` when every slot is busy.
+    pub fn permit(&self) -> Result<HashPermit, Response> {
+        self.gate.try_acquire().ok_or_else(|| {
+            Failure::Busy(self.config.busy_retry_after)
+                .answer(self.config.style, &[])
+                .to_response()
+        })
+    }
+
+    /// Last step of `/token`, to run on a blocking thread while holding a [`HashPermit`]:
+    /// verifies the password (or spends the same on a dummy verify for an unknown user),
+    /// records the outcome with the throttle, and issues the token.
+    #[must_use]
+    pub fn finish_login<A: Account>(
+        &self,
+        request: &LoginRequest,
+        user: Option<&A>,
+        now: UnixTime,
+    ) -> LoginOutcome {
+        let style = self.config.style;
+        let policy = &self.config.policy;
+        let password = request.password.as_bytes();
+        let verified = match user {
+            Some(u) => match PhcHash::parse(u.password_hash()) {
+                Ok(h) => h
+                    .verify(password)
+                    .unwrap_or(false)
+                    .then(|| policy.needs_rehash(&h)),
+                Err(_) => {
+                    policy.dummy_verify(password);
+                    None
+                }
+            },
+            None => {
+                policy.dummy_verify(password);
+                None
+            }
+        };
+        let (Some(needs_rehash), Some(user)) = (verified, user) else {
+            self.throttle.failure(&request.username, now);
+            let failure = Failure::InvalidGrant {
+                challenge: self.config.fastapi_login_challenge,
+            };
+            return LoginOutcome {
+                response: failure.answer(style, &[]).to_response(),
+                rehash: None,
+            };
+        };
+        self.throttle.success(&request.username);
+        let scope = self.granted_scope(&request.scope, user);
+        let response = match self.issue(&request.username, &scope, now) {
+            Ok(token) => {
+                Answer::token(style, &token, self.config.token_lifetime_secs, &scope).to_response()
+            }
+            // Only reachable with a misconfigured lifetime; answer as a failed login.
+            Err(_) => Failure::InvalidGrant { challenge: false }
+                .answer(style, &[])
+                .to_response(),
+        };
+        let rehash = if needs_rehash {
+            policy.hash_with_salt(password, &fresh_salt(now)).ok()
+        } else {
+            None
+        };
+        LoginOutcome { response, rehash }
+    }
+
+    fn granted_scope<A: Account>(&self, requested: &str, user: &A) -> String {
+        if !self.config.scope_claim {
+            return String::new();
+        }
+        let mut out = String::with_capacity(requested.len());
+        for s in requested
+            .split(' ')
+            .filter(|s| !s.is_empty() && user.may_have_scope(s))
+        {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(s);
+        }
+        out
+    }
+
+    /// Issues an access token for `sub` with `scope`, in this service's style: rfc tokens carry
+    /// `sub`, `iat`, `exp` (and `scope` when the service issues scopes); fastapi tokens carry
+    /// exactly what the FastAPI tutorial issues (`sub`, [`scope`,] `exp`).
+    ///
+    /// # Errors
+    /// [`crate::EncodeError`] only for a lifetime that overflows the clock.
+    pub fn issue(
+        &self,
+        sub: &str,
+        scope: &str,
+        now: UnixTime,
+    ) -> Result<String, crate::EncodeError> {
+        #[derive(serde::Serialize)]
+        struct Rfc<'a> {
+            sub: &'a str,
+            iat: i64,
+            exp: i64,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            scope: Option<&'a str>,
+        }
+        #[derive(serde::Serialize)]
+        struct Fastapi<'a> {
+            sub: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            scope: Option<&'a str>,
+            exp: i64,
+        }
+        let lifetime = i64::try_from(self.config.token_lifetime_secs)
+            .map_err(|_| crate::EncodeError::Claims)?;
+        let exp = now
+            .0
+            .checked_add(lifetime)
+            .ok_or(crate::EncodeError::Claims)?;
+        let scope = self.config.scope_claim.then_some(scope);
+        let key = self.verifier.key();
+        match self.config.style {
+            Style::Rfc => jwt::encode_to_string(
+                key,
+                &Header::JWT,
+                &Rfc {
+                    sub,
+                    iat: now.0,
+                    exp,
+                    scope,
+                },
+            ),
+            Style::FastApi => {
+                jwt::encode_to_string(key, &Header::JWT, &Fastapi { sub, scope, exp })
+            }
+        }
+    }
+}
+
+/// A salt for a rehash: from the operating system when the `getrandom` feature is on,
+/// otherwise derived from the clock and a process counter (a salt must be unique, not secret).
+fn fresh_salt(now: UnixTime) -> [u8; crate::password::SALT_LEN] {
+    let mut salt = [0u8; crate::password::SALT_LEN];
+    #[cfg(feature = "getrandom")]
+    if getrandom::fill(&mut salt).is_ok() {
+        return salt;
+    }
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) as u64;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    salt[..8].copy_from_slice(&now.0.to_le_bytes());
+    salt[8..12].copy_from_slice(&nanos.to_le_bytes());
+    salt[12..].copy_from_slice(&(n as u32).to_le_bytes());
+    salt
+}

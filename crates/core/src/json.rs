@@ -684,7 +684,7 @@ fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
         (0, true)
     } else {
         let p = 10u128.pow(u32::try_from(-scale).ok()?);
-        (mant / p, mant % p != 0 || dropped_nonzero)
+        (mant / p, !mant.is_multiple_of(p) || dropped_nonzero)
     };
     if int > u128::from(limit) || (int == u128::from(limit) && frac) {
         return None;

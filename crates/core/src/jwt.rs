@@ -420,7 +420,12 @@ impl<'a> Verifier<'a> {
         if t.len() > self.validation.max_len {
             return Err(TokenError::TooLong);
         }
-        let (header, payload, sig, signed) = split(t)?;
+        let Segments {
+            header,
+            payload,
+            signature: sig,
+            signed,
+        } = split(t)?;
         let mac = self.key.mac(signed);
         let mut expected = [0u8; SIG_B64_LEN];
         <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&mac, &mut expected)
@@ -489,10 +494,10 @@ impl<'a> Verifier<'a> {
         if !alg_ok {
             return Err(TokenError::Algorithm);
         }
-        if let Some(required) = self.validation.typ {
-            if !typ.is_some_and(|t| is_media_type(t, required)) {
-                return Err(TokenError::Type);
-            }
+        if let Some(required) = self.validation.typ
+            && !typ.is_some_and(|t| is_media_type(t, required))
+        {
+            return Err(TokenError::Type);
         }
         Ok(())
     }
@@ -541,10 +546,10 @@ impl<'a> Verifier<'a> {
         if iat.is_some_and(|d| !d.is_at_or_before(now + leeway)) {
             return Err(TokenError::IssuedInFuture);
         }
-        if let Some(required) = v.issuer {
-            if !iss.is_some_and(|i| i == required) {
-                return Err(TokenError::Issuer);
-            }
+        if let Some(required) = v.issuer
+            && !iss.is_some_and(|i| i == required)
+        {
+            return Err(TokenError::Issuer);
         }
         match (aud, v.audience) {
             (None, None) => {}
@@ -579,8 +584,17 @@ impl<'a> Verifier<'a> {
     }
 }
 
-/// Splits a compact token into (header, payload, signature, signing input) segments.
-fn split(t: &[u8]) -> Result<(&[u8], &[u8], &[u8], &[u8]), TokenError> {
+/// The segments of a compact token.
+struct Segments<'t> {
+    header: &'t [u8],
+    payload: &'t [u8],
+    signature: &'t [u8],
+    /// `header '.' payload`, the MAC input.
+    signed: &'t [u8],
+}
+
+/// Splits a compact token into its segments.
+fn split(t: &[u8]) -> Result<Segments<'_>, TokenError> {
     let d1 = t
         .iter()
         .position(|&b| b == b'.')
@@ -600,7 +614,12 @@ fn split(t: &[u8]) -> Result<(&[u8], &[u8], &[u8], &[u8]), TokenError> {
     if !b64::is_alphabet(header) || !b64::is_alphabet(payload) {
         return Err(TokenError::Malformed);
     }
-    Ok((header, payload, sig, &t[..d2]))
+    Ok(Segments {
+        header,
+        payload,
+        signature: sig,
+        signed: &t[..d2],
+    })
 }
 
 fn date(v: Value<'_>) -> Result<NumericDate, TokenError> {

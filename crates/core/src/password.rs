@@ -506,7 +506,7 @@ mod tests {
             (65536, 3, 4, 0x13)
         );
         assert_eq!(h.salt().len(), 16);
-        assert!(Policy::OWASP.needs_rehash(&h) == false);
+        assert!(!Policy::OWASP.needs_rehash(&h));
         for bad in [
             "",
             "argon2id$v=19$m=1,t=1,p=1$aaaaaaaaaaa$aaaaaa",

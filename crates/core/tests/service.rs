@@ -1,0 +1,294 @@
+//! The framework-free login and route flow of `service::Service`.
+
+use std::sync::Mutex;
+
+use tessera_core::http::Style;
+use tessera_core::password::Policy;
+use tessera_core::service::{Account, Config, HashGate, MemoryThrottle, Service, Throttle};
+use tessera_core::{Hs256Key, UnixTime, http::Failure};
+
+const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+const NOW: UnixTime = UnixTime(1_764_000_000);
+// A cheap policy so tests stay fast; the flow is the same with OWASP parameters.
+const FAST: Policy = Policy {
+    m_cost: 64,
+    t_cost: 1,
+    p_cost: 1,
+    output_len: 32,
+    max_password_len: 1024,
+};
+
+#[derive(Clone)]
+struct User {
+    hash: String,
+    active: bool,
+}
+
+impl Account for User {
+    fn password_hash(&self) -> &str {
+        &self.hash
+    }
+    fn is_active(&self) -> bool {
+        self.active
+    }
+    fn may_have_scope(&self, scope: &str) -> bool {
+        scope != "admin"
+    }
+}
+
+fn service(style: Style, scopes: bool) -> Service {
+    let config = Config {
+        style,
+        scope_claim: scopes,
+        fastapi_login_challenge: !scopes,
+        policy: FAST,
+        ..Config::default()
+    };
+    Service::new(Hs256Key::new(&[7; 32]).unwrap(), config)
+}
+
+fn john() -> User {
+    User {
+        hash: FAST.hash_with_salt(b"secret", &[1; 16]).unwrap(),
+        active: true,
+    }
+}
+
+fn login(s: &Service, body: &str, user: Option<&User>) -> tessera_core::http::Response {
+    match s.begin_login(FORM, body.as_bytes(), NOW) {
+        Err(r) => r,
+        Ok(req) => {
+            let _permit = s.permit().unwrap();
+            s.finish_login(&req, user, NOW).response
+        }
+    }
+}
+
+#[test]
+fn successful_login_issues_a_verifiable_token() {
+    let s = service(Style::Rfc, true);
+    let r = login(
+        &s,
+        "grant_type=password&username=johndoe&password=secret&scope=me+admin++items",
+        Some(&john()),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["scope"], "me items", "admin is not allowed for this user");
+    assert_eq!(v["expires_in"], 1800);
+    let token = v["access_token"].as_str().unwrap();
+    let p = s
+        .authenticate([format!("Bearer {token}").as_bytes()], NOW)
+        .unwrap();
+    assert_eq!(p.sub, "johndoe");
+    assert_eq!(p.scope.as_deref(), Some("me items"));
+    assert_eq!(p.iat.map(|d| d.floor_secs()), Some(NOW.0));
+    assert!(
+        s.authorize(&p, Some(&john()), &["items", "me"], true)
+            .is_ok()
+    );
+    assert_eq!(
+        s.authorize(&p, Some(&john()), &["admin"], true),
+        Err(Failure::InsufficientScope)
+    );
+    assert_eq!(
+        s.authorize(&p, None::<&User>, &[], true),
+        Err(Failure::InvalidToken)
+    );
+    let inactive = User {
+        active: false,
+        ..john()
+    };
+    assert_eq!(
+        s.authorize(&p, Some(&inactive), &[], true),
+        Err(Failure::InactiveUser)
+    );
+    assert!(s.authorize(&p, Some(&inactive), &[], false).is_ok());
+}
+
+#[test]
+fn claim_shapes_per_style() {
+    let payload = |s: &Service| {
+        let r = login(
+            s,
+            "username=johndoe&password=secret&scope=me",
+            Some(&john()),
+        );
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let t = v["access_token"]
+            .as_str()
+            .unwrap()
+            .split('.')
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let bytes = <base64ct::Base64UrlUnpadded as base64ct::Encoding>::decode_vec(&t).unwrap();
+        (String::from_utf8(bytes).unwrap(), v)
+    };
+    let exp = NOW.0 + 1800;
+    let (p, _) = payload(&service(Style::Rfc, false));
+    assert_eq!(
+        p,
+        format!(r#"{{"sub":"johndoe","iat":{},"exp":{exp}}}"#, NOW.0)
+    );
+    let (p, _) = payload(&service(Style::Rfc, true));
+    assert_eq!(
+        p,
+        format!(
+            r#"{{"sub":"johndoe","iat":{},"exp":{exp},"scope":"me"}}"#,
+            NOW.0
+        )
+    );
+    let (p, body) = payload(&service(Style::FastApi, false));
+    assert_eq!(p, format!(r#"{{"sub":"johndoe","exp":{exp}}}"#));
+    assert_eq!(body.as_object().unwrap().len(), 2);
+    let (p, _) = payload(&service(Style::FastApi, true));
+    assert_eq!(
+        p,
+        format!(r#"{{"sub":"johndoe","scope":"me","exp":{exp}}}"#)
+    );
+}
+
+#[test]
+fn unknown_user_and_wrong_password_are_indistinguishable() {
+    for style in [Style::Rfc, Style::FastApi] {
+        let s = service(style, false);
+        let wrong = login(&s, "username=johndoe&password=nope", Some(&john()));
+        let unknown = login(&s, "username=ghost&password=nope", None);
+        assert_eq!(wrong, unknown);
+        assert_eq!(wrong.status, if style == Style::Rfc { 400 } else { 401 });
+    }
+}
+
+#[test]
+fn throttling_after_five_failures_and_cleared_by_success() {
+    let s = service(Style::Rfc, false);
+    for _ in 0..5 {
+        assert_eq!(
+            login(&s, "username=johndoe&password=x", Some(&john())).status,
+            400
+        );
+    }
+    let r = login(&s, "username=johndoe&password=secret", Some(&john()));
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("60")));
+    // Unknown usernames are throttled the same way.
+    for _ in 0..5 {
+        login(&s, "username=ghost&password=x", None);
+    }
+    assert_eq!(login(&s, "username=ghost&password=x", None).status, 429);
+
+    let t = MemoryThrottle::new(2, 60);
+    t.failure("a", NOW);
+    t.success("a");
+    t.failure("a", NOW);
+    assert!(
+        t.check("a", NOW).is_ok(),
+        "success cleared the earlier failure"
+    );
+    t.failure("a", NOW);
+    assert_eq!(t.check("a", UnixTime(NOW.0 + 59)), Err(1));
+    assert!(
+        t.check("a", UnixTime(NOW.0 + 60)).is_ok(),
+        "the window ended"
+    );
+}
+
+#[test]
+fn hashing_bound() {
+    let gate = HashGate::new(2);
+    let a = gate.try_acquire().unwrap();
+    let _b = gate.try_acquire().unwrap();
+    assert!(gate.try_acquire().is_none());
+    drop(a);
+    assert!(gate.try_acquire().is_some());
+    let s = service(Style::Rfc, false).with_gate(HashGate::new(1));
+    let _held = s.permit().unwrap();
+    let busy = s.permit().unwrap_err();
+    assert_eq!((busy.status, busy.header("retry-after")), (429, Some("1")));
+}
+
+#[test]
+fn checks_run_in_the_documented_order() {
+    let s = service(Style::Rfc, false);
+    let body = |b: &str| s.begin_login(FORM, b.as_bytes(), NOW).unwrap_err();
+    assert_eq!(body(&"a".repeat(16 * 1024 + 1)).status, 413);
+    assert!(
+        body("username=%zz&grant_type=nope")
+            .body
+            .contains("Malformed")
+    );
+    assert!(
+        body("grant_type=nope")
+            .body
+            .contains("unsupported_grant_type")
+    );
+    assert!(body("password=x").body.contains("username"));
+    assert!(
+        body(&format!("username=j&password={}", "p".repeat(1025)))
+            .body
+            .contains("too long")
+    );
+    // Authorization headers and client credentials are not the endpoint's business.
+    assert!(
+        s.begin_login(
+            FORM,
+            b"username=j&password=p&client_id=&client_secret=x",
+            NOW
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn rehash_offered_for_weak_hashes() {
+    let s = service(Style::Rfc, false);
+    let weak = Policy { m_cost: 32, ..FAST }
+        .hash_with_salt(b"secret", &[3; 16])
+        .unwrap();
+    let user = User {
+        hash: weak,
+        active: true,
+    };
+    let req = s
+        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .unwrap();
+    let out = s.finish_login(&req, Some(&user), NOW);
+    assert_eq!(out.response.status, 200);
+    let new = out.rehash.unwrap();
+    assert!(new.contains("m=64,t=1,p=1"));
+    assert_eq!(tessera_core::password::verify(&new, b"secret"), Ok(true));
+    let out = s.finish_login(&req, Some(&john()), NOW);
+    assert!(out.rehash.is_none());
+}
+
+#[test]
+fn a_shared_throttle_can_replace_the_memory_one() {
+    #[derive(Default)]
+    struct Counting(Mutex<Vec<String>>);
+    impl Throttle for Counting {
+        fn check(&self, _: &str, _: UnixTime) -> Result<(), u32> {
+            Ok(())
+        }
+        fn failure(&self, u: &str, _: UnixTime) {
+            self.0.lock().unwrap().push(u.to_string());
+        }
+        fn success(&self, _: &str) {}
+    }
+    let s = service(Style::Rfc, false).with_throttle(Counting::default());
+    for _ in 0..7 {
+        assert_eq!(
+            login(&s, "username=johndoe&password=x", Some(&john())).status,
+            400
+        );
+    }
+}
+
+#[test]
+fn debug_never_shows_the_password() {
+    let s = service(Style::Rfc, false);
+    let req = s
+        .begin_login(FORM, b"username=johndoe&password=MARKER-pw-7f3a", NOW)
+        .unwrap();
+    assert!(!format!("{req:?}").contains("MARKER"));
+    assert!(!format!("{s:?}").contains("7, 7, 7"));
+}

@@ -1,1 +1,50 @@
-fn main() {}
+//! The FastAPI security tutorial on Rocket.
+//!
+//! `rocket-tutorial [--variant jwt|scopes] [--style rfc|fastapi] [--address ADDR] [--port PORT]`,
+//! with the signing key from `SECRET_KEY` (a random one, with a warning, when unset) and the
+//! token lifetime from `ACCESS_TOKEN_EXPIRE_MINUTES`.
+
+use std::process::ExitCode;
+
+use tessera_tutorial::{Options, key_from_env, lifetime_from_env, service};
+
+fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let key = match key_from_env() {
+        Ok((key, warning)) => {
+            if let Some(warning) = warning {
+                eprintln!("warning: {warning}");
+            }
+            key
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let lifetime = match lifetime_from_env() {
+        Ok(secs) => secs,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = rocket::Config::try_from(rocket_tutorial::figment(&options)) {
+        eprintln!("invalid server configuration: {e}");
+        return ExitCode::from(2);
+    }
+    let app = rocket_tutorial::build(&options, service(key, &options, lifetime));
+    match rocket::execute(app.launch()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

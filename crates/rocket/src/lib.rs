@@ -115,10 +115,16 @@ impl<S: UserStore> fmt::Debug for Tessera<S> {
 impl<S: UserStore> Tessera<S> {
     /// Tessera with `service` for every decision and `store` for user lookups.
     #[must_use]
-    pub fn new(service: impl Into<Arc<Service>>, store: impl Into<Arc<S>>) -> Self {
+    pub fn new(service: impl Into<Arc<Service>>, store: S) -> Self {
+        Self::shared(service, Arc::new(store))
+    }
+
+    /// As [`new`](Self::new), with a store the application keeps a handle on.
+    #[must_use]
+    pub fn shared(service: impl Into<Arc<Service>>, store: Arc<S>) -> Self {
         Self {
             service: service.into(),
-            store: store.into(),
+            store,
         }
     }
 }

@@ -35,6 +35,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options.address.parse::<std::net::IpAddr>().is_err() {
+        eprintln!(
+            "--address must be an IP address (such as 127.0.0.1 or ::), not {:?}",
+            options.address
+        );
+        return ExitCode::from(2);
+    }
     if let Err(e) = rocket::Config::try_from(rocket_tutorial::figment(&options)) {
         eprintln!("invalid server configuration: {e}");
         return ExitCode::from(2);

@@ -119,6 +119,17 @@ async fn header_tolerance() {
     }
 }
 
+/// `token` with the unused low bits of its signature's last character set: the same bytes,
+/// but not the canonical encoding.
+fn non_canonical(token: &str) -> String {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let (head, last) = token.split_at(token.len() - 1);
+    let value = ALPHABET.find(last).unwrap();
+    // A 32-byte signature is 43 characters: the last one carries 2 unused bits.
+    assert_eq!(value & 3, 0, "{token}");
+    format!("{head}{}", &ALPHABET[value | 1..=value | 1])
+}
+
 /// Tokens the apps must refuse, each with a reason.
 fn invalid_tokens(app: &App) -> Vec<(&'static str, String)> {
     let other_key = Hs256Key::new(b"another-key-that-is-32-bytes-long!!").unwrap();
@@ -231,6 +242,53 @@ fn invalid_tokens(app: &App) -> Vec<(&'static str, String)> {
             signed(&format!(
                 r#"{{"sub":"johndoe","exp":{exp},"scope":" me items"}}"#
             )),
+        ),
+        ("plus", format!("{}+{}", &good[..10], &good[11..])),
+        ("slash", format!("{}/{}", &good[..10], &good[11..])),
+        ("non-canonical signature", non_canonical(&good)),
+        (
+            "header not an object",
+            sign(&key(), "[]", &format!(r#"{{"sub":"johndoe","exp":{exp}}}"#)),
+        ),
+        (
+            "alg missing",
+            sign(
+                &key(),
+                r#"{"typ":"JWT"}"#,
+                &format!(r#"{{"sub":"johndoe","exp":{exp}}}"#),
+            ),
+        ),
+        (
+            "alg RS256",
+            sign(
+                &key(),
+                r#"{"alg":"RS256"}"#,
+                &format!(r#"{{"sub":"johndoe","exp":{exp}}}"#),
+            ),
+        ),
+        (
+            "b64",
+            sign(
+                &key(),
+                r#"{"alg":"HS256","b64":false}"#,
+                &format!(r#"{{"sub":"johndoe","exp":{exp}}}"#),
+            ),
+        ),
+        (
+            "comment",
+            signed(&format!(r#"{{"sub":"johndoe",/* x */"exp":{exp}}}"#)),
+        ),
+        (
+            "trailing data",
+            signed(&format!(r#"{{"sub":"johndoe","exp":{exp}}}x"#)),
+        ),
+        (
+            "number jti",
+            signed(&format!(r#"{{"sub":"johndoe","exp":{exp},"jti":1}}"#)),
+        ),
+        (
+            "string exp",
+            signed(&format!(r#"{{"sub":"johndoe","exp":"{exp}"}}"#)),
         ),
         (
             "too long",

@@ -465,3 +465,49 @@ async fn authorization_header_on_token_is_ignored() {
         assert_eq!(a.status, 200, "{a:?}");
     }
 }
+
+#[rocket::async_test]
+async fn form_checks_come_before_the_throttle() {
+    let app = app(Jwt, RFC).await;
+    for _ in 0..5 {
+        app.login_form("username=johndoe&password=wrong").await;
+    }
+    assert_eq!(
+        app.login_form("username=johndoe&password=secret")
+            .await
+            .status,
+        429
+    );
+    let long = "a".repeat(1025);
+    let cases = [
+        ("username=johndoe".to_owned(), 400, "invalid_request"),
+        (
+            format!("username=johndoe&password={long}"),
+            400,
+            "invalid_request",
+        ),
+        (
+            "grant_type=x&username=johndoe&password=secret".to_owned(),
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            "username=johndoe&password=%zz".to_owned(),
+            400,
+            "invalid_request",
+        ),
+    ];
+    for (form, code, error) in cases {
+        let a = app.login_form(&form).await;
+        assert_eq!(
+            (a.status, a.json()["error"].as_str()),
+            (code, Some(error)),
+            "{form}"
+        );
+    }
+    let big = format!(
+        "username=johndoe&password=secret&pad={}",
+        "x".repeat(16 * 1024)
+    );
+    assert_eq!(app.login_form(&big).await.status, 413);
+}

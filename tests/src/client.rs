@@ -286,6 +286,8 @@ pub fn exchange(addr: SocketAddr, bytes: Vec<u8>, end: End) -> Outcome {
     let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
     let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
     let _ = stream.set_nodelay(true);
+    // The answer to HEAD has framing headers but no body.
+    let head = bytes.starts_with(b"HEAD ");
     let writer = match stream.try_clone() {
         Ok(s) => s,
         Err(e) => return Outcome::Broken(format!("clone socket: {e}")),
@@ -315,19 +317,19 @@ pub fn exchange(addr: SocketAddr, bytes: Vec<u8>, end: End) -> Outcome {
         let _ = handle.join();
         return Outcome::Abandoned;
     }
-    let outcome = read_response(stream);
+    let outcome = read_response(stream, head);
     let _ = handle.join();
     outcome
 }
 
-fn read_response(mut stream: TcpStream) -> Outcome {
+fn read_response(mut stream: TcpStream, head: bool) -> Outcome {
     let deadline = Instant::now() + 2 * IO_TIMEOUT;
     let mut buf = Vec::new();
     let mut chunk = [0u8; 16 * 1024];
     let mut eof = false;
     let mut error = None;
     loop {
-        if let Some(done) = parse(&buf, false) {
+        if let Some(done) = parse(&buf, false, head) {
             let _ = stream.shutdown(Shutdown::Both);
             return done;
         }
@@ -362,7 +364,7 @@ fn read_response(mut stream: TcpStream) -> Outcome {
     if buf.is_empty() && eof {
         return Outcome::Closed;
     }
-    match parse(&buf, eof) {
+    match parse(&buf, eof, head) {
         Some(done) => done,
         None => Outcome::Broken(format!(
             "{}; incomplete answer: {}",
@@ -377,8 +379,9 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Parses one response from `buf`; `None` while more bytes are needed. Interim 1xx responses
-/// are skipped. With `eof`, a body without framing runs to the end.
-fn parse(buf: &[u8], eof: bool) -> Option<Outcome> {
+/// are skipped. With `eof`, a body without framing runs to the end. With `head` (the answer to
+/// a HEAD request) there is no body.
+fn parse(buf: &[u8], eof: bool, head_request: bool) -> Option<Outcome> {
     let mut rest = buf;
     loop {
         let head_end = find(rest, b"\r\n\r\n")?;
@@ -421,7 +424,9 @@ fn parse(buf: &[u8], eof: bool) -> Option<Outcome> {
         };
         let chunked =
             get("transfer-encoding").is_some_and(|t| t.to_ascii_lowercase().contains("chunked"));
-        let body = if chunked {
+        let body = if head_request {
+            Vec::new()
+        } else if chunked {
             match dechunk(after) {
                 Dechunk::Done(b) => b,
                 Dechunk::More if eof => {
@@ -534,31 +539,38 @@ mod tests {
     #[test]
     fn parses_content_length_and_duplicates() {
         let raw = b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\nX-A: 1\r\nx-a: 2\r\nContent-Length: 5\r\n\r\nhello";
-        let r = answered(parse(raw, false));
+        let r = answered(parse(raw, false, false));
         assert_eq!((r.status, r.reason.as_str()), (401, "Unauthorized"));
         assert_eq!(r.headers_named("x-a"), ["1", "2"]);
         assert_eq!(r.header("www-authenticate").as_deref(), Some("Bearer"));
         assert_eq!(r.body, b"hello");
-        assert!(parse(&raw[..raw.len() - 1], false).is_none());
+        assert!(parse(&raw[..raw.len() - 1], false, false).is_none());
     }
 
     #[test]
     fn parses_chunked_and_skips_continue() {
         let raw = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n";
-        let r = answered(parse(raw, false));
+        let r = answered(parse(raw, false, false));
         assert_eq!((r.status, r.body.as_slice()), (200, &b"abcde"[..]));
-        assert!(parse(&raw[..raw.len() - 2], false).is_none());
+        assert!(parse(&raw[..raw.len() - 2], false, false).is_none());
         assert!(matches!(
-            parse(&raw[..raw.len() - 2], true),
+            parse(&raw[..raw.len() - 2], true, false),
             Some(Outcome::Broken(_))
         ));
     }
 
     #[test]
+    fn head_answers_have_no_body() {
+        let raw = b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 31\r\n\r\n";
+        assert_eq!(answered(parse(raw, false, true)).status, 405);
+        assert!(parse(raw, false, false).is_none());
+    }
+
+    #[test]
     fn unframed_body_runs_to_eof() {
         let raw = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /a/\r\n\r\nxy";
-        assert!(parse(raw, false).is_none());
-        assert_eq!(answered(parse(raw, true)).body, b"xy");
+        assert!(parse(raw, false, false).is_none());
+        assert_eq!(answered(parse(raw, true, false)).body, b"xy");
     }
 
     #[test]
@@ -566,7 +578,7 @@ mod tests {
         let body = b"0123456789abcdef0";
         let mut wire = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
         wire.extend_from_slice(&chunked(body, 4));
-        assert_eq!(answered(parse(&wire, false)).body, body);
+        assert_eq!(answered(parse(&wire, false, false)).body, body);
     }
 
     #[test]

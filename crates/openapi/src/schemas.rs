@@ -1,0 +1,206 @@
+//! The component schemas of what tessera-core reads and writes: the token request form, the
+//! token response and the error bodies of both styles.
+
+use tessera_core::http::Style;
+use utoipa::openapi::schema::{
+    AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+};
+use utoipa::openapi::{RefOr, Schema};
+
+/// `{"detail": "…"}`.
+pub(crate) const HTTP_ERROR: &str = "HTTPError";
+/// `{"error", "error_description", "detail"}` (RFC 6749 §5.2 plus FastAPI's `detail`).
+pub(crate) const OAUTH_ERROR: &str = "OAuthError";
+/// FastAPI's 422 body.
+pub(crate) const VALIDATION_ERRORS: &str = "HTTPValidationError";
+/// One entry of [`VALIDATION_ERRORS`].
+pub(crate) const VALIDATION_ERROR: &str = "ValidationError";
+/// The token response.
+pub(crate) const TOKEN: &str = "Token";
+/// The token request form.
+pub(crate) const PASSWORD_FORM: &str = "OAuth2PasswordRequestForm";
+
+/// Every name this crate defines, so an application cannot register a schema of the same name.
+pub(crate) const RESERVED: [&str; 6] = [
+    HTTP_ERROR,
+    OAUTH_ERROR,
+    VALIDATION_ERRORS,
+    VALIDATION_ERROR,
+    TOKEN,
+    PASSWORD_FORM,
+];
+
+/// The `error` codes tessera-core answers with on the token endpoint.
+pub(crate) const OAUTH_ERROR_CODES: [&str; 4] = [
+    "invalid_request",
+    "invalid_grant",
+    "unsupported_grant_type",
+    "invalid_scope",
+];
+
+fn typed(t: Type) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(t)
+}
+
+fn string(description: &str) -> ObjectBuilder {
+    typed(Type::String).description(Some(description))
+}
+
+/// A reference to the component schema `name`.
+pub(crate) fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+}
+
+/// `{"detail": "…"}`.
+pub(crate) fn http_error() -> Schema {
+    typed(Type::Object)
+        .title(Some(HTTP_ERROR))
+        .description(Some("An error with a human-readable `detail`."))
+        .property("detail", string("What went wrong."))
+        .required("detail")
+        .build()
+        .into()
+}
+
+/// An RFC 6749 §5.2 error response, with `detail` repeating `error_description`.
+pub(crate) fn oauth_error() -> Schema {
+    typed(Type::Object)
+        .title(Some(OAUTH_ERROR))
+        .description(Some(
+            "An RFC 6749 §5.2 error response. `detail` repeats `error_description`, so \
+             clients written for `{\"detail\": …}` bodies keep working.",
+        ))
+        .property(
+            "error",
+            string("The RFC 6749 §5.2 error code.").enum_values(Some(OAUTH_ERROR_CODES)),
+        )
+        .property(
+            "error_description",
+            string("What went wrong (never an echo of the request)."),
+        )
+        .property("detail", string("The same text as `error_description`."))
+        .required("error")
+        .required("error_description")
+        .required("detail")
+        .build()
+        .into()
+}
+
+/// One FastAPI (pydantic) validation error.
+pub(crate) fn validation_error() -> Schema {
+    let loc_item = AnyOfBuilder::new()
+        .item(typed(Type::String))
+        .item(typed(Type::Integer));
+    typed(Type::Object)
+        .title(Some(VALIDATION_ERROR))
+        .property("type", string("The error type, such as `missing`."))
+        .property(
+            "loc",
+            ArrayBuilder::new()
+                .items(loc_item)
+                .description(Some("Where the error is: `body`, then the field name.")),
+        )
+        .property("msg", string("A human-readable message."))
+        .property(
+            "input",
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .description(Some("The offending value (`null` for a missing field).")),
+        )
+        .property(
+            "ctx",
+            typed(Type::Object).description(Some("Details, such as the expected pattern.")),
+        )
+        .required("type")
+        .required("loc")
+        .required("msg")
+        .build()
+        .into()
+}
+
+/// FastAPI's 422 body: `{"detail": [ValidationError, …]}`.
+pub(crate) fn validation_errors() -> Schema {
+    typed(Type::Object)
+        .title(Some(VALIDATION_ERRORS))
+        .property(
+            "detail",
+            ArrayBuilder::new().items(reference(VALIDATION_ERROR)),
+        )
+        .required("detail")
+        .build()
+        .into()
+}
+
+/// The token response of `style`. `scope` is documented only in the rfc style and only when
+/// the service issues scopes (`scope_claim`), the only case where tessera-core sends it.
+pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
+    let mut b = typed(Type::Object)
+        .title(Some(TOKEN))
+        .description(Some("An access token (RFC 6749 §5.1)."))
+        .property(
+            "access_token",
+            string("An HS256 JWT, to send as `Authorization: Bearer <access_token>`."),
+        )
+        .property(
+            "token_type",
+            string("Always `bearer`.").enum_values(Some(["bearer"])),
+        )
+        .required("access_token")
+        .required("token_type");
+    if style == Style::Rfc {
+        b = b
+            .property(
+                "expires_in",
+                typed(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .minimum(Some(1))
+                    .description(Some("Seconds until the token expires.")),
+            )
+            .required("expires_in");
+        if scope_claim {
+            b = b.property(
+                "scope",
+                string("The granted scopes, separated by single spaces; absent when none."),
+            );
+        }
+    }
+    b.build().into()
+}
+
+/// The OAuth2 password request form (FastAPI's `OAuth2PasswordRequestForm`, or its Strict
+/// variant when `grant_type_required`).
+pub(crate) fn password_form(grant_type_required: bool, password_limit: usize) -> Schema {
+    let password =
+        || typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)));
+    let mut b = typed(Type::Object)
+        .title(Some(PASSWORD_FORM))
+        .property(
+            "grant_type",
+            string(if grant_type_required {
+                "Must be `password`."
+            } else {
+                "Optional; when sent it must be `password`."
+            })
+            .pattern(Some("^password$")),
+        )
+        .property("username", string("The username."))
+        .property(
+            "password",
+            password().description(Some(format!(
+                "The password (at most {password_limit} bytes)."
+            ))),
+        )
+        .property(
+            "scope",
+            string("The requested scopes, separated by spaces.").default(Some("".into())),
+        )
+        .property("client_id", string("Accepted and ignored."))
+        .property(
+            "client_secret",
+            password().description(Some("Accepted and ignored.")),
+        );
+    if grant_type_required {
+        b = b.required("grant_type");
+    }
+    b.required("username").required("password").build().into()
+}

@@ -1,0 +1,623 @@
+//! The OpenAPI document: scheme, per-operation scopes, the token operation, and the error
+//! answers of each style, checked against what tessera-core really answers.
+
+use serde_json::{Value, json};
+use tessera_core::form::GrantType;
+use tessera_core::http::{Failure, Style};
+use tessera_core::service::Config;
+use tessera_openapi::utoipa::openapi::schema::{ObjectBuilder, Type};
+use tessera_openapi::{ApiDoc, DocError, Guard, SecuredRoute};
+
+const SCOPES: [(&str, &str); 2] = [
+    ("me", "Read information about the current user."),
+    ("items", "Read items."),
+];
+const ME: &[&str] = &["me"];
+const MY_ITEMS: &[&str] = &["items", "me"];
+
+fn config(style: Style, scope_claim: bool, login_challenge: bool) -> Config {
+    Config {
+        style,
+        scope_claim,
+        fastapi_login_challenge: login_challenge,
+        ..Config::default()
+    }
+}
+
+fn user_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("username", ObjectBuilder::new().schema_type(Type::String))
+        .required("username")
+}
+
+/// Every kind of operation, with the scopes of the FastAPI scopes tutorial.
+fn api(config: &Config) -> ApiDoc {
+    ApiDoc::new("Test", "1.0.0", config)
+        .scopes(&SCOPES)
+        .schema("User", user_schema())
+        .route(SecuredRoute::token("/token"))
+        .route(SecuredRoute::get("/items/").bearer())
+        .route(
+            SecuredRoute::get("/users/me/")
+                .active_user(ME)
+                .returns("User"),
+        )
+        .route(
+            SecuredRoute::get("/users/me/items/")
+                .active_user(MY_ITEMS)
+                .returns_array("User"),
+        )
+        .route(SecuredRoute::get("/status/").user(&[]))
+        .route(SecuredRoute::get("/health"))
+}
+
+fn json_of(api: ApiDoc) -> Value {
+    serde_json::to_value(api.build().expect("valid declarations")).expect("serialisable")
+}
+
+fn doc(style: Style) -> Value {
+    json_of(api(&config(style, true, false)))
+}
+
+fn statuses(op: &Value) -> Vec<u16> {
+    let mut s: Vec<u16> = op["responses"]
+        .as_object()
+        .expect("responses")
+        .keys()
+        .map(|k| k.parse().expect("numeric status"))
+        .collect();
+    s.sort_unstable();
+    s
+}
+
+/// Resolves a `#/components/schemas/…` reference.
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => {
+            let name = r
+                .strip_prefix("#/components/schemas/")
+                .expect("a schema reference");
+            let target = &doc["components"]["schemas"][name];
+            assert!(!target.is_null(), "dangling reference {r}");
+            target
+        }
+        None => schema,
+    }
+}
+
+/// A small JSON Schema check for the keywords these documents use. Objects with
+/// `properties` must not carry other members, so a body member the schema forgets fails.
+fn validate(doc: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if let Some(any) = schema["anyOf"].as_array() {
+        let errors: Vec<String> = any
+            .iter()
+            .filter_map(|s| validate(doc, s, value).err())
+            .collect();
+        return if errors.len() < any.len() {
+            Ok(())
+        } else {
+            Err(format!("{value} matches no anyOf branch: {errors:?}"))
+        };
+    }
+    if let Some(t) = schema["type"].as_str() {
+        let ok = match t {
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "boolean" => value.is_boolean(),
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "null" => value.is_null(),
+            other => return Err(format!("unexpected type {other}")),
+        };
+        if !ok {
+            return Err(format!("{value} is not of type {t}"));
+        }
+    }
+    if let Some(values) = schema["enum"].as_array()
+        && !values.contains(value)
+    {
+        return Err(format!("{value} is not one of {values:?}"));
+    }
+    if let (Some(min), Some(n)) = (schema["minimum"].as_i64(), value.as_i64())
+        && n < min
+    {
+        return Err(format!("{n} < {min}"));
+    }
+    if let Some(obj) = value.as_object() {
+        for r in schema["required"].as_array().into_iter().flatten() {
+            let r = r.as_str().expect("a name");
+            if !obj.contains_key(r) {
+                return Err(format!("{value} lacks the required {r}"));
+            }
+        }
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, v) in obj {
+                let p = props
+                    .get(k)
+                    .ok_or_else(|| format!("{k} of {value} is not in the schema"))?;
+                validate(doc, p, v)?;
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
+        for v in arr {
+            validate(doc, items, v)?;
+        }
+    }
+    Ok(())
+}
+
+/// Every `$ref` in the document resolves.
+fn check_refs(doc: &Value, v: &Value) {
+    match v {
+        Value::Object(map) => {
+            if map.contains_key("$ref") {
+                resolve(doc, v);
+            }
+            map.values().for_each(|x| check_refs(doc, x));
+        }
+        Value::Array(a) => a.iter().for_each(|x| check_refs(doc, x)),
+        _ => {}
+    }
+}
+
+#[test]
+fn openapi_3_1_with_no_servers() {
+    for style in [Style::Rfc, Style::FastApi] {
+        let d = doc(style);
+        assert_eq!(d["openapi"], "3.1.0");
+        assert_eq!(d["info"]["title"], "Test");
+        // A servers entry would change what the relative tokenUrl resolves to.
+        assert!(d.get("servers").is_none());
+        check_refs(&d, &d);
+    }
+}
+
+#[test]
+fn password_flow_scheme_with_the_declared_scopes() {
+    let d = doc(Style::Rfc);
+    assert_eq!(
+        d["components"]["securitySchemes"],
+        json!({"OAuth2PasswordBearer": {"type": "oauth2", "flows": {"password": {
+            "tokenUrl": "token",
+            "scopes": {"me": "Read information about the current user.", "items": "Read items."}
+        }}}})
+    );
+    // No scopes declared (the jwt tutorial): an empty map, as FastAPI writes.
+    let jwt = json_of(
+        ApiDoc::new("T", "1", &Config::default())
+            .route(SecuredRoute::token("/token"))
+            .route(SecuredRoute::get("/users/me/").active_user(&[])),
+    );
+    assert_eq!(
+        jwt["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"],
+        json!({"tokenUrl": "token", "scopes": {}})
+    );
+    let moved = json_of(
+        ApiDoc::new("T", "1", &Config::default())
+            .token_url("/auth/token")
+            .route(SecuredRoute::token("/auth/token")),
+    );
+    assert_eq!(
+        moved["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"],
+        "/auth/token"
+    );
+    assert!(!moved["paths"]["/auth/token"]["post"].is_null());
+}
+
+#[test]
+fn each_protected_operation_requires_exactly_its_scopes() {
+    for style in [Style::Rfc, Style::FastApi] {
+        let d = doc(style);
+        let security = |path: &str| d["paths"][path]["get"]["security"].clone();
+        assert_eq!(
+            security("/users/me/"),
+            json!([{"OAuth2PasswordBearer": ["me"]}])
+        );
+        // In declaration order, the order of the challenge.
+        assert_eq!(
+            security("/users/me/items/"),
+            json!([{"OAuth2PasswordBearer": ["items", "me"]}])
+        );
+        assert_eq!(security("/status/"), json!([{"OAuth2PasswordBearer": []}]));
+        assert_eq!(security("/items/"), json!([{"OAuth2PasswordBearer": []}]));
+        assert!(
+            security("/health").is_null(),
+            "a public operation has no lock"
+        );
+        assert!(d["paths"]["/token"]["post"]["security"].is_null());
+        assert!(d.get("security").is_none(), "no document-wide requirement");
+    }
+}
+
+#[test]
+fn token_operation_takes_the_password_form() {
+    for (grant_type, required) in [
+        (GrantType::Optional, json!(["username", "password"])),
+        (
+            GrantType::Required,
+            json!(["grant_type", "username", "password"]),
+        ),
+    ] {
+        let mut c = Config::default();
+        c.form.grant_type = grant_type;
+        let d = json_of(api(&c));
+        let body = &d["paths"]["/token"]["post"]["requestBody"];
+        assert_eq!(body["required"], true);
+        let content = body["content"].as_object().expect("content");
+        assert_eq!(
+            content.keys().collect::<Vec<_>>(),
+            ["application/x-www-form-urlencoded"]
+        );
+        let form = resolve(&d, &content["application/x-www-form-urlencoded"]["schema"]);
+        let props = form["properties"].as_object().expect("properties");
+        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "client_id",
+                "client_secret",
+                "grant_type",
+                "password",
+                "scope",
+                "username"
+            ]
+        );
+        assert_eq!(props["grant_type"]["pattern"], "^password$");
+        assert_eq!(props["password"]["format"], "password");
+        assert_eq!(props["client_secret"]["format"], "password");
+        assert_eq!(props["scope"]["default"], "");
+        assert!(props.values().all(|p| p["type"] == "string"));
+        assert_eq!(form["required"], required);
+    }
+}
+
+/// Swagger UI lists form fields and properties in document order: FastAPI's.
+#[test]
+fn fields_in_fastapis_order() {
+    let text = api(&Config::default())
+        .build()
+        .expect("valid")
+        .to_json()
+        .expect("serialisable");
+    let in_order = |after: &str, names: &[&str]| {
+        let mut at = text.find(after).unwrap_or_else(|| panic!("{after}"));
+        for n in names {
+            let i = text[at..]
+                .find(&format!("\"{n}\":"))
+                .unwrap_or_else(|| panic!("{n} after {after}"));
+            at += i;
+        }
+    };
+    in_order(
+        "\"OAuth2PasswordRequestForm\":{",
+        &[
+            "grant_type",
+            "username",
+            "password",
+            "scope",
+            "client_id",
+            "client_secret",
+        ],
+    );
+    in_order("\"Token\":{", &["access_token", "token_type", "expires_in"]);
+}
+
+#[test]
+fn token_response_by_style() {
+    let token = |c: Config| {
+        let d = json_of(api(&c));
+        let ok = &d["paths"]["/token"]["post"]["responses"]["200"];
+        assert_eq!(
+            ok["headers"]["Cache-Control"]["schema"]["enum"],
+            json!(["no-store"])
+        );
+        assert_eq!(
+            ok["headers"]["Pragma"]["schema"]["enum"],
+            json!(["no-cache"])
+        );
+        let content = &ok["content"]["application/json"];
+        let schema = resolve(&d, &content["schema"]).clone();
+        for example in content["examples"].as_object().expect("examples").values() {
+            validate(&d, &content["schema"], &example["value"]).expect("example fits");
+        }
+        schema
+    };
+    let rfc = token(config(Style::Rfc, true, true));
+    assert_eq!(
+        rfc["properties"]
+            .as_object()
+            .expect("props")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["access_token", "expires_in", "scope", "token_type"]
+    );
+    assert_eq!(
+        rfc["required"],
+        json!(["access_token", "token_type", "expires_in"])
+    );
+    // Without a scope claim tessera-core never sends `scope`.
+    let rfc_jwt = token(config(Style::Rfc, false, true));
+    assert!(rfc_jwt["properties"]["scope"].is_null());
+    let fastapi = token(config(Style::FastApi, true, true));
+    assert_eq!(
+        fastapi["properties"]
+            .as_object()
+            .expect("props")
+            .keys()
+            .collect::<Vec<_>>(),
+        ["access_token", "token_type"]
+    );
+    // (serde_json sorts members; `fields_in_fastapis_order` checks the document's order.)
+}
+
+#[test]
+fn statuses_each_operation_can_answer() {
+    let rfc = doc(Style::Rfc);
+    let fastapi_400 = doc(Style::FastApi);
+    let fastapi_401 = json_of(api(&config(Style::FastApi, false, true)));
+    let op = |d: &Value, path: &str| {
+        let item = &d["paths"][path];
+        statuses(if path == "/token" {
+            &item["post"]
+        } else {
+            &item["get"]
+        })
+    };
+    assert_eq!(op(&rfc, "/token"), [200, 400, 413, 429]);
+    assert_eq!(op(&fastapi_401, "/token"), [200, 400, 401, 413, 422, 429]);
+    assert_eq!(op(&fastapi_400, "/token"), [200, 400, 413, 422, 429]);
+
+    assert_eq!(op(&rfc, "/users/me/"), [200, 400, 401, 403]);
+    assert_eq!(op(&rfc, "/users/me/items/"), [200, 400, 401, 403]);
+    assert_eq!(op(&rfc, "/status/"), [200, 400, 401]);
+    assert_eq!(op(&rfc, "/items/"), [200, 400, 401]);
+    assert_eq!(op(&rfc, "/health"), [200]);
+
+    for d in [&fastapi_400, &fastapi_401] {
+        // Missing scopes are 401 and multiple headers are not refused in the fastapi style.
+        assert_eq!(op(d, "/users/me/"), [200, 400, 401]);
+        assert_eq!(op(d, "/status/"), [200, 401]);
+        assert_eq!(op(d, "/items/"), [200, 401]);
+    }
+    // An active user without scopes: no 403 even in the rfc style.
+    let unscoped = json_of(
+        ApiDoc::new("T", "1", &Config::default())
+            .route(SecuredRoute::get("/users/me/").active_user(&[])),
+    );
+    assert_eq!(op(&unscoped, "/users/me/"), [200, 400, 401]);
+}
+
+#[test]
+fn every_error_example_is_tessera_cores_answer_and_fits_its_schema() {
+    for c in [
+        config(Style::Rfc, true, false),
+        config(Style::FastApi, true, false),
+        config(Style::FastApi, false, true),
+    ] {
+        let d = json_of(api(&c));
+        let mut seen = 0;
+        for (path, item) in d["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("item") {
+                for (status, r) in op["responses"].as_object().expect("responses") {
+                    let Some(content) = r["content"].get("application/json") else {
+                        continue;
+                    };
+                    for (name, ex) in content["examples"].as_object().into_iter().flatten() {
+                        validate(&d, &content["schema"], &ex["value"])
+                            .unwrap_or_else(|e| panic!("{method} {path} {status} {name}: {e}"));
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 20, "{seen} examples");
+    }
+
+    // Spot checks against tessera-core's own answers.
+    let d = doc(Style::Rfc);
+    let me = &d["paths"]["/users/me/"]["get"]["responses"];
+    let scope = Failure::InsufficientScope.answer(Style::Rfc, ME);
+    assert_eq!(
+        me["403"]["content"]["application/json"]["examples"]["insufficient_scope"]["value"],
+        serde_json::from_str::<Value>(&scope.body().to_string()).expect("json")
+    );
+    assert_eq!(
+        me["403"]["headers"]["WWW-Authenticate"]["example"],
+        scope.challenge().expect("challenge").to_string()
+    );
+    let www = me["401"]["headers"]["WWW-Authenticate"]["description"]
+        .as_str()
+        .expect("description");
+    assert!(www.contains("`Bearer` (missing_credentials)"), "{www}");
+    assert!(
+        www.contains(r#"`Bearer error="invalid_token", scope="me"` (invalid_token)"#),
+        "{www}"
+    );
+    let bad_request = &me["400"]["headers"]["WWW-Authenticate"]["description"];
+    assert!(
+        bad_request
+            .as_str()
+            .expect("description")
+            .contains("none (inactive_user)")
+    );
+    let token = &d["paths"]["/token"]["post"]["responses"];
+    assert_eq!(
+        token["400"]["content"]["application/json"]["examples"]["invalid_grant"]["value"],
+        json!({"error": "invalid_grant", "error_description": "Incorrect username or password",
+               "detail": "Incorrect username or password"})
+    );
+    assert_eq!(
+        token["429"]["headers"]["Retry-After"]["schema"]["type"],
+        "integer"
+    );
+    assert!(token["400"]["headers"].get("WWW-Authenticate").is_none());
+
+    let f = json_of(api(&config(Style::FastApi, false, true)));
+    let token = &f["paths"]["/token"]["post"]["responses"];
+    assert_eq!(
+        token["401"]["headers"]["WWW-Authenticate"]["example"],
+        "Bearer"
+    );
+    assert_eq!(
+        token["422"]["content"]["application/json"]["examples"]["missing_fields"]["value"]["detail"]
+            [0]["loc"],
+        json!(["body", "username"])
+    );
+    let me = &f["paths"]["/users/me/"]["get"]["responses"]["401"];
+    assert_eq!(
+        me["content"]["application/json"]["examples"]["insufficient_scope"]["value"],
+        json!({"detail": "Not enough permissions"})
+    );
+}
+
+#[test]
+fn only_the_schemas_in_use() {
+    let names = |d: &Value| {
+        let mut n: Vec<String> = d["components"]["schemas"]
+            .as_object()
+            .expect("schemas")
+            .keys()
+            .cloned()
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(
+        names(&doc(Style::Rfc)),
+        [
+            "HTTPError",
+            "OAuth2PasswordRequestForm",
+            "OAuthError",
+            "Token",
+            "User"
+        ]
+    );
+    assert_eq!(
+        names(&doc(Style::FastApi)),
+        [
+            "HTTPError",
+            "HTTPValidationError",
+            "OAuth2PasswordRequestForm",
+            "OAuthError",
+            "Token",
+            "User",
+            "ValidationError"
+        ]
+    );
+}
+
+#[test]
+fn success_bodies() {
+    let d = doc(Style::Rfc);
+    let ok = |path: &str| d["paths"][path]["get"]["responses"]["200"].clone();
+    assert_eq!(
+        ok("/users/me/")["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/User"})
+    );
+    assert_eq!(
+        ok("/users/me/items/")["content"]["application/json"]["schema"],
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/User"}})
+    );
+    assert!(ok("/status/").get("content").is_none());
+}
+
+#[test]
+fn operation_ids() {
+    let d = doc(Style::Rfc);
+    assert_eq!(
+        d["paths"]["/users/me/items/"]["get"]["operationId"],
+        "get_users_me_items"
+    );
+    assert_eq!(d["paths"]["/token"]["post"]["operationId"], "post_token");
+    let named = json_of(
+        ApiDoc::new("T", "1", &Config::default()).route(
+            SecuredRoute::token("/token")
+                .operation_id("login")
+                .summary("Log in")
+                .description("Details."),
+        ),
+    );
+    let op = &named["paths"]["/token"]["post"];
+    assert_eq!(
+        (&op["operationId"], &op["summary"], &op["description"]),
+        (&json!("login"), &json!("Log in"), &json!("Details."))
+    );
+}
+
+#[test]
+fn contradictory_declarations_are_refused() {
+    let base = || ApiDoc::new("T", "1", &Config::default()).scopes(&SCOPES);
+    assert_eq!(
+        base()
+            .route(SecuredRoute::get("/admin/").user(&["admin"]))
+            .build()
+            .err(),
+        Some(DocError::UndeclaredScope {
+            operation: "GET /admin/".into(),
+            scope: "admin"
+        })
+    );
+    assert_eq!(
+        base()
+            .route(SecuredRoute::get("/a"))
+            .route(SecuredRoute::get("/a").bearer())
+            .build()
+            .err(),
+        Some(DocError::DuplicateOperation("GET /a".into()))
+    );
+    // The same path with another method is fine.
+    assert!(
+        base()
+            .route(SecuredRoute::get("/a"))
+            .route(SecuredRoute::post("/a"))
+            .build()
+            .is_ok()
+    );
+    assert_eq!(
+        base()
+            .route(SecuredRoute::get("/a").returns("Nope"))
+            .build()
+            .err(),
+        Some(DocError::UnknownSchema {
+            operation: "GET /a".into(),
+            schema: "Nope"
+        })
+    );
+    assert_eq!(
+        base().schema("Token", user_schema()).build().err(),
+        Some(DocError::DuplicateSchema("Token".into()))
+    );
+    assert_eq!(
+        base()
+            .schema("User", user_schema())
+            .schema("User", user_schema())
+            .build()
+            .err(),
+        Some(DocError::DuplicateSchema("User".into()))
+    );
+    assert_eq!(
+        base().scopes(&[("me", "again")]).build().err(),
+        Some(DocError::DuplicateScope("me"))
+    );
+    let e = DocError::UndeclaredScope {
+        operation: "GET /admin/".into(),
+        scope: "admin",
+    };
+    assert_eq!(
+        e.to_string(),
+        "GET /admin/ requires the undeclared scope \"admin\""
+    );
+}
+
+#[test]
+fn guards() {
+    assert_eq!(Guard::ActiveUser(ME).scopes(), ME);
+    assert!(Guard::Bearer.needs_token());
+    assert!(!Guard::TokenEndpoint.needs_token());
+    assert!(!Guard::None.needs_token());
+    assert_eq!(SecuredRoute::token("/token").guard, Guard::TokenEndpoint);
+}

@@ -27,112 +27,119 @@ pub(crate) enum JsonError {
     TooDeep,
 }
 
-/// A validated JSON document whose top level is an object.
-#[derive(Copy, Clone)]
-pub(crate) struct Document<'a> {
-    text: &'a [u8],
+/// Why [`parse_object`] stopped: the JSON was refused, or the member callback refused a member.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ObjectError<E> {
+    /// The document is not strict JSON, or not an object.
+    Json(JsonError),
+    /// The callback's error.
+    Member(E),
 }
 
-impl<'a> Document<'a> {
-    /// Validates `bytes` strictly.
-    pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, JsonError> {
-        let text = core::str::from_utf8(bytes)
-            .map_err(|_| JsonError::Encoding)?
-            .as_bytes();
-        let mut s = Scanner { s: text, i: 0 };
-        s.ws();
-        if s.peek() != Some(b'{') {
-            return Err(if text.starts_with("\u{feff}".as_bytes()) {
-                JsonError::Encoding
-            } else {
-                JsonError::Syntax
-            });
-        }
-        s.value(1)?;
-        s.ws();
-        if s.i != text.len() {
-            return Err(JsonError::Syntax);
-        }
-        Ok(Self { text })
+/// Top-level member names remembered for the duplicate check; objects with more members fall
+/// back to rescanning (only after the MAC has been verified, and bounded by the size cap).
+const REMEMBERED_NAMES: usize = 16;
+
+/// Validates `bytes` strictly as one JSON object, in a single pass, calling `member` with each
+/// top-level member in order. Returns the document text.
+///
+/// The checks: UTF-8 (so no BOM, no UTF-16), RFC 8259 syntax with no comments or trailing data,
+/// no raw control characters or lone surrogates in strings, nesting at most [`MAX_DEPTH`], number
+/// literals at most 64 bytes, and no object anywhere naming a member twice (compared decoded).
+pub(crate) fn parse_object<'a, E>(
+    bytes: &'a [u8],
+    mut member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
+) -> Result<&'a str, ObjectError<E>> {
+    let text = core::str::from_utf8(bytes).map_err(|_| ObjectError::Json(JsonError::Encoding))?;
+    let mut s = Scanner {
+        s: text,
+        b: text.as_bytes(),
+        i: 0,
+    };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        let e = if text.starts_with('\u{feff}') {
+            JsonError::Encoding
+        } else {
+            JsonError::Syntax
+        };
+        return Err(ObjectError::Json(e));
     }
-
-    /// The document's text (valid UTF-8).
-    pub(crate) fn as_str(&self) -> &'a str {
-        // Checked in `parse`.
-        core::str::from_utf8(self.text).unwrap_or_default()
-    }
-
-    /// The members of the top-level object, in order.
-    pub(crate) fn members(&self) -> Members<'a> {
-        let mut s = Scanner { s: self.text, i: 0 };
-        s.ws();
-        s.i += 1; // '{'
-        Members { s, done: false }
-    }
-}
-
-/// Iterator over `(name, value)` of a validated object.
-pub(crate) struct Members<'a> {
-    s: Scanner<'a>,
-    done: bool,
-}
-
-impl<'a> Iterator for Members<'a> {
-    type Item = (JsonStr<'a>, Value<'a>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let s = &mut self.s;
-        s.ws();
-        if s.peek() == Some(b',') {
-            s.i += 1;
+    s.i += 1;
+    let body = s.i;
+    let mut names: [JsonStr<'a>; REMEMBERED_NAMES] = [JsonStr::EMPTY; REMEMBERED_NAMES];
+    let mut count = 0;
+    s.ws();
+    if s.peek() == Some(b'}') {
+        s.i += 1;
+    } else {
+        loop {
             s.ws();
+            let name_at = s.i;
+            let name = s.string().map_err(ObjectError::Json)?;
+            let duplicate = if count <= REMEMBERED_NAMES {
+                names[..count].iter().any(|n| *n == name)
+            } else {
+                names.iter().any(|n| *n == name) || s.seen_before(body, name_at, name)
+            };
+            if duplicate {
+                return Err(ObjectError::Json(JsonError::Duplicate));
+            }
+            if let Some(slot) = names.get_mut(count) {
+                *slot = name;
+            }
+            count += 1;
+            s.ws();
+            s.expect(b':').map_err(ObjectError::Json)?;
+            s.ws();
+            let value = s.value(2).map_err(ObjectError::Json)?;
+            member(name, value).map_err(ObjectError::Member)?;
+            s.ws();
+            match s.peek() {
+                Some(b',') => s.i += 1,
+                Some(b'}') => {
+                    s.i += 1;
+                    break;
+                }
+                _ => return Err(ObjectError::Json(JsonError::Syntax)),
+            }
         }
-        if s.peek() != Some(b'"') {
-            self.done = true;
-            return None;
-        }
-        // The document was validated, so these cannot fail; stop quietly if they do.
-        let name = s.string().ok()?;
-        s.ws();
-        s.i += 1; // ':'
-        s.ws();
-        let start = s.i;
-        s.value(1).ok()?;
-        let raw = &s.s[start..s.i];
-        Some((JsonStr::from_raw(name), Value { raw }))
     }
+    s.ws();
+    if s.i != s.b.len() {
+        return Err(ObjectError::Json(JsonError::Syntax));
+    }
+    Ok(text)
 }
 
 /// One validated JSON value, as its source text.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Value<'a> {
-    raw: &'a [u8],
+    raw: &'a str,
+    /// For string values, whether the text between the quotes has escapes.
+    escaped: bool,
 }
 
 impl<'a> Value<'a> {
     /// The value as a string, if it is one.
     pub(crate) fn as_str(&self) -> Option<JsonStr<'a>> {
-        match self.raw {
-            [b'"', inner @ .., b'"'] => Some(JsonStr::from_raw(inner)),
-            _ => None,
-        }
-    }
-
-    /// Whether this value is an array.
-    pub(crate) fn is_array(&self) -> bool {
-        self.raw.first() == Some(&b'[')
+        let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
+        Some(JsonStr {
+            raw: inner,
+            escaped: self.escaped,
+        })
     }
 
     /// The string elements of an array value; `None` if it is not an array of strings.
     pub(crate) fn array_strings(&self) -> Option<impl Iterator<Item = JsonStr<'a>>> {
-        if !self.is_array() {
+        if !self.raw.starts_with('[') {
             return None;
         }
-        let mut s = Scanner { s: self.raw, i: 1 };
-        let mut all_strings = true;
+        let mut s = Scanner {
+            s: self.raw,
+            b: self.raw.as_bytes(),
+            i: 1,
+        };
         loop {
             s.ws();
             match s.peek() {
@@ -141,16 +148,14 @@ impl<'a> Value<'a> {
                 }
                 Some(b']') => break,
                 Some(b',') => s.i += 1,
-                _ => {
-                    all_strings = false;
-                    break;
-                }
+                _ => return None,
             }
         }
-        if !all_strings {
-            return None;
-        }
-        let mut it = Scanner { s: self.raw, i: 1 };
+        let mut it = Scanner {
+            s: self.raw,
+            b: self.raw.as_bytes(),
+            i: 1,
+        };
         Some(core::iter::from_fn(move || {
             it.ws();
             if it.peek() == Some(b',') {
@@ -160,13 +165,13 @@ impl<'a> Value<'a> {
             if it.peek() != Some(b'"') {
                 return None;
             }
-            it.string().ok().map(JsonStr::from_raw)
+            it.string().ok()
         }))
     }
 
     /// The value as a NumericDate: a finite number with magnitude at most 2^53.
     pub(crate) fn as_numeric_date(&self) -> Option<NumericDate> {
-        parse_numeric_date(self.raw)
+        parse_numeric_date(self.raw.as_bytes())
     }
 }
 
@@ -182,9 +187,13 @@ pub struct JsonStr<'a> {
 }
 
 impl<'a> JsonStr<'a> {
-    pub(crate) fn from_raw(raw: &'a [u8]) -> Self {
-        // Callers pass slices of a UTF-8-validated document, cut at ASCII quotes.
-        let raw = core::str::from_utf8(raw).unwrap_or_default();
+    const EMPTY: JsonStr<'static> = JsonStr {
+        raw: "",
+        escaped: false,
+    };
+
+    /// Text between quotes, already validated as a JSON string body.
+    fn from_validated(raw: &'a str) -> Self {
         Self {
             raw,
             escaped: raw.as_bytes().contains(&b'\\'),
@@ -238,6 +247,7 @@ impl<'a> JsonStr<'a> {
 
     /// Splits on a decoded ASCII separator, yielding decoded pieces as `JsonStr`s.
     pub(crate) fn split_ascii(&self, sep: u8) -> SplitAscii<'a> {
+        debug_assert!(sep.is_ascii());
         SplitAscii {
             s: self.raw,
             pos: 0,
@@ -346,13 +356,13 @@ impl<'a> Iterator for SplitAscii<'a> {
         while i < b.len() {
             if b[i] == self.sep {
                 self.pos = i + 1;
-                return Some(JsonStr::from_raw(&b[start..i]));
+                return self.s.get(start..i).map(JsonStr::from_validated);
             }
             if b[i] == b'\\' {
                 let (c, used) = decode_escape(&b[i..])?;
                 if c == char::from(self.sep) {
                     self.pos = i + used;
-                    return Some(JsonStr::from_raw(&b[start..i]));
+                    return self.s.get(start..i).map(JsonStr::from_validated);
                 }
                 i += used;
             } else {
@@ -360,7 +370,7 @@ impl<'a> Iterator for SplitAscii<'a> {
             }
         }
         self.done = true;
-        Some(JsonStr::from_raw(&b[start..]))
+        self.s.get(start..).map(JsonStr::from_validated)
     }
 }
 
@@ -406,13 +416,15 @@ fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
 }
 
 struct Scanner<'a> {
-    s: &'a [u8],
+    /// The document (valid UTF-8).
+    s: &'a str,
+    b: &'a [u8],
     i: usize,
 }
 
 impl<'a> Scanner<'a> {
     fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
+        self.b.get(self.i).copied()
     }
 
     fn ws(&mut self) {
@@ -430,21 +442,36 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<(), JsonError> {
-        match self.peek().ok_or(JsonError::Syntax)? {
-            b'{' => self.object(depth),
-            b'[' => self.array(depth),
-            b'"' => self.string().map(|_| ()),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(JsonError::Syntax),
-        }
+    /// One value at `depth` (the top-level object is depth 1). Recursion is bounded by
+    /// [`MAX_DEPTH`]; the frames are kept small by leaving the rare paths out of line.
+    fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
+        let start = self.i;
+        let escaped = match self.peek().ok_or(JsonError::Syntax)? {
+            b'{' => {
+                self.object(depth)?;
+                false
+            }
+            b'[' => {
+                self.array(depth)?;
+                false
+            }
+            b'"' => self.string()?.escaped,
+            b't' => self.literal("true").map(|()| false)?,
+            b'f' => self.literal("false").map(|()| false)?,
+            b'n' => self.literal("null").map(|()| false)?,
+            b'-' | b'0'..=b'9' => self.number().map(|()| false)?,
+            _ => return Err(JsonError::Syntax),
+        };
+        let raw = self.s.get(start..self.i).ok_or(JsonError::Syntax)?;
+        Ok(Value { raw, escaped })
     }
 
-    fn literal(&mut self, lit: &[u8]) -> Result<(), JsonError> {
-        if self.s[self.i..].starts_with(lit) {
+    fn literal(&mut self, lit: &str) -> Result<(), JsonError> {
+        if self
+            .b
+            .get(self.i..)
+            .is_some_and(|r| r.starts_with(lit.as_bytes()))
+        {
             self.i += lit.len();
             Ok(())
         } else {
@@ -452,6 +479,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(never)]
     fn object(&mut self, depth: usize) -> Result<(), JsonError> {
         if depth > MAX_DEPTH {
             return Err(JsonError::TooDeep);
@@ -465,11 +493,8 @@ impl<'a> Scanner<'a> {
         }
         loop {
             self.ws();
-            if self.peek() != Some(b'"') {
-                return Err(JsonError::Syntax);
-            }
             let name_at = self.i;
-            let name = JsonStr::from_raw(self.string()?);
+            let name = self.string()?;
             if self.seen_before(body, name_at, name) {
                 return Err(JsonError::Duplicate);
             }
@@ -492,8 +517,13 @@ impl<'a> Scanner<'a> {
     /// Whether a member before `name_at` in the object whose body starts at `body` has `name`.
     /// Rescans the already-validated members: quadratic in the member count, bounded by the
     /// token size cap, and only ever reached after the MAC has been verified.
+    #[inline(never)]
     fn seen_before(&self, body: usize, name_at: usize, name: JsonStr<'_>) -> bool {
-        let mut s = Scanner { s: self.s, i: body };
+        let mut s = Scanner {
+            s: self.s,
+            b: self.b,
+            i: body,
+        };
         loop {
             s.ws();
             if s.peek() == Some(b',') {
@@ -504,18 +534,56 @@ impl<'a> Scanner<'a> {
                 return false;
             }
             let Ok(prev) = s.string() else { return false };
-            if JsonStr::from_raw(prev) == name {
+            if prev == name {
                 return true;
             }
             s.ws();
             s.i += 1; // ':'
             s.ws();
-            if s.value(1).is_err() {
+            if s.skip_value().is_err() {
                 return false;
             }
         }
     }
 
+    /// Skips one already-validated value without recursion.
+    fn skip_value(&mut self) -> Result<(), JsonError> {
+        let mut level = 0usize;
+        loop {
+            self.ws();
+            match self.peek().ok_or(JsonError::Syntax)? {
+                b'"' => {
+                    self.string()?;
+                }
+                b'{' | b'[' => {
+                    level += 1;
+                    self.i += 1;
+                    continue;
+                }
+                b'}' | b']' => {
+                    level = level.checked_sub(1).ok_or(JsonError::Syntax)?;
+                    self.i += 1;
+                }
+                b',' | b':' => {
+                    self.i += 1;
+                    continue;
+                }
+                _ => {
+                    while let Some(c) = self.peek() {
+                        if matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                            break;
+                        }
+                        self.i += 1;
+                    }
+                }
+            }
+            if level == 0 {
+                return Ok(());
+            }
+        }
+    }
+
+    #[inline(never)]
     fn array(&mut self, depth: usize) -> Result<(), JsonError> {
         if depth > MAX_DEPTH {
             return Err(JsonError::TooDeep);
@@ -541,32 +609,41 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Validates a string at the cursor (on its opening quote); returns the text between quotes.
-    fn string(&mut self) -> Result<&'a [u8], JsonError> {
+    /// Validates a string at the cursor (on its opening quote) and returns its body.
+    fn string(&mut self) -> Result<JsonStr<'a>, JsonError> {
         self.expect(b'"')?;
         let start = self.i;
+        let mut i = start;
+        let mut escaped = false;
         loop {
-            match self.peek().ok_or(JsonError::Syntax)? {
-                b'"' => {
-                    let inner = &self.s[start..self.i];
-                    self.i += 1;
-                    return Ok(inner);
-                }
-                b'\\' => {
-                    let rest = &self.s[self.i..];
-                    match rest.get(1) {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 2,
-                        Some(b'u') => {
-                            // Rejects lone or reversed surrogates and bad hex.
-                            let (_, used) = decode_escape(rest).ok_or(JsonError::Syntax)?;
-                            self.i += used;
-                        }
-                        _ => return Err(JsonError::Syntax),
-                    }
-                }
-                0x00..=0x1F => return Err(JsonError::Syntax),
-                _ => self.i += 1,
+            let c = *self.b.get(i).ok_or(JsonError::Syntax)?;
+            if c == b'"' {
+                break;
             }
+            if c == b'\\' {
+                escaped = true;
+                i += self.escape_len(i)?;
+            } else if c < 0x20 {
+                return Err(JsonError::Syntax);
+            } else {
+                i += 1;
+            }
+        }
+        let raw = self.s.get(start..i).ok_or(JsonError::Syntax)?;
+        self.i = i + 1;
+        Ok(JsonStr { raw, escaped })
+    }
+
+    /// The length of the escape sequence at `at`; refuses unknown escapes and lone surrogates.
+    #[inline(never)]
+    fn escape_len(&self, at: usize) -> Result<usize, JsonError> {
+        let rest = self.b.get(at..).ok_or(JsonError::Syntax)?;
+        match rest.get(1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(2),
+            Some(b'u') => decode_escape(rest)
+                .map(|(_, used)| used)
+                .ok_or(JsonError::Syntax),
+            _ => Err(JsonError::Syntax),
         }
     }
 
@@ -619,36 +696,37 @@ fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
         (b'0'..=b'9', _) => (false, raw),
         _ => return None,
     };
-    // Mantissa digits (integer and fraction), capped at 38 significant digits so the u128
-    // mantissa cannot overflow; further digits only matter as "non-zero fraction" or as scale.
-    let mut mant: u128 = 0;
+    // Fast path: a plain integer of at most 16 digits.
+    if rest.len() <= 16 && rest.iter().all(u8::is_ascii_digit) {
+        let v = rest
+            .iter()
+            .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+        if v > MAX_NUMERIC_DATE {
+            return None;
+        }
+        return Some(NumericDate::new(if neg { -v } else { v }, false));
+    }
+    // General case: value = mant * 10^scale, with at most 19 significant digits kept (they fit
+    // a u64); further digits only matter as a non-zero fraction or as scale.
+    let mut mant: u64 = 0;
     let mut sig = 0u32;
-    let mut scale: i64 = 0; // value = mant * 10^scale (before exponent)
+    let mut scale: i64 = 0;
     let mut dropped_nonzero = false;
-    let mut i = 0;
     let mut in_frac = false;
-    while i < rest.len() {
-        match rest[i] {
-            d @ b'0'..=b'9' => {
-                let d = u128::from(d - b'0');
+    let mut i = 0;
+    while let Some(&c) = rest.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                let d = u64::from(c - b'0');
                 if mant == 0 && d == 0 {
-                    // Leading zeros carry no significance.
-                    if in_frac {
-                        scale -= 1;
-                    }
-                } else if sig < 38 {
+                    scale -= i64::from(in_frac);
+                } else if sig < 19 {
                     mant = mant * 10 + d;
                     sig += 1;
-                    if in_frac {
-                        scale -= 1;
-                    }
+                    scale -= i64::from(in_frac);
                 } else {
-                    if d != 0 {
-                        dropped_nonzero = true;
-                    }
-                    if !in_frac {
-                        scale += 1;
-                    }
+                    dropped_nonzero |= d != 0;
+                    scale += i64::from(!in_frac);
                 }
             }
             b'.' => in_frac = true,
@@ -657,47 +735,37 @@ fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
         }
         i += 1;
     }
-    if i < rest.len() {
-        // Exponent.
-        let exp_text = &rest[i + 1..];
+    if let Some(exp_text) = rest.get(i + 1..) {
         let (eneg, digits) = match exp_text.split_first()? {
             (b'-', d) => (true, d),
             (b'+', d) => (false, d),
             _ => (false, exp_text),
         };
-        let mut e: i64 = 0;
-        for &d in digits {
-            e = e.saturating_mul(10).saturating_add(i64::from(d - b'0'));
-        }
+        let e = digits.iter().fold(0i64, |acc, d| {
+            acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+        });
         scale = scale.saturating_add(if eneg { -e } else { e });
     }
-    let limit = MAX_NUMERIC_DATE.unsigned_abs();
     let (int, frac) = if mant == 0 {
-        (0u128, dropped_nonzero)
+        (0u64, dropped_nonzero)
     } else if scale >= 0 {
-        if scale > 16 {
-            return None;
-        }
-        let v = mant.checked_mul(10u128.pow(u32::try_from(scale).ok()?))?;
-        (v, dropped_nonzero)
-    } else if scale < -38 {
+        let p = 10u64.checked_pow(u32::try_from(scale).ok()?)?;
+        (mant.checked_mul(p)?, dropped_nonzero)
+    } else if scale < -19 {
         (0, true)
     } else {
-        let p = 10u128.pow(u32::try_from(-scale).ok()?);
+        let p = 10u64.pow(u32::try_from(-scale).ok()?);
         (mant / p, !mant.is_multiple_of(p) || dropped_nonzero)
     };
-    if int > u128::from(limit) || (int == u128::from(limit) && frac) {
+    let limit = MAX_NUMERIC_DATE.unsigned_abs();
+    if int > limit || (int == limit && frac) {
         return None;
     }
     let int = i64::try_from(int).ok()?;
-    Some(if neg {
-        if frac {
-            NumericDate::new(-int - 1, true)
-        } else {
-            NumericDate::new(-int, false)
-        }
-    } else {
-        NumericDate::new(int, frac)
+    Some(match (neg, frac) {
+        (true, true) => NumericDate::new(-int - 1, true),
+        (true, false) => NumericDate::new(-int, false),
+        (false, f) => NumericDate::new(int, f),
     })
 }
 
@@ -705,8 +773,15 @@ fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
 mod tests {
     use super::*;
 
+    fn parse(s: &[u8]) -> Result<&str, JsonError> {
+        parse_object(s, |_, _| Ok::<(), ()>(())).map_err(|e| match e {
+            ObjectError::Json(j) => j,
+            ObjectError::Member(()) => JsonError::Syntax,
+        })
+    }
+
     fn ok(s: &str) -> bool {
-        Document::parse(s.as_bytes()).is_ok()
+        parse(s.as_bytes()).is_ok()
     }
 
     #[test]
@@ -736,13 +811,13 @@ mod tests {
         ] {
             assert!(!ok(bad), "{bad}");
         }
-        assert!(Document::parse(b"{\"a\":\"\xc0\xaf\"}").is_err());
+        assert!(parse(b"{\"a\":\"\xc0\xaf\"}").is_err());
         assert_eq!(
-            Document::parse(br#"{"sub":1,"s\u0075b":2}"#).err(),
+            parse(br#"{"sub":1,"s\u0075b":2}"#).err(),
             Some(JsonError::Duplicate)
         );
         assert_eq!(
-            Document::parse(br#"{"x":{"a":1,"a":2}}"#).err(),
+            parse(br#"{"x":{"a":1,"a":2}}"#).err(),
             Some(JsonError::Duplicate)
         );
         assert!(ok(r#"{"x":{"a":1},"y":{"a":2}}"#));
@@ -769,15 +844,20 @@ mod tests {
             k + 1
         };
         let k = deep(MAX_DEPTH, &mut s);
-        assert!(Document::parse(&s[..k]).is_ok());
+        assert!(parse(&s[..k]).is_ok());
         let k = deep(MAX_DEPTH + 1, &mut s);
-        assert_eq!(Document::parse(&s[..k]).err(), Some(JsonError::TooDeep));
+        assert_eq!(parse(&s[..k]).err(), Some(JsonError::TooDeep));
     }
 
     #[test]
     fn strings_decode() {
-        let d = Document::parse(br#"{"s\u0075b":"a\nb\u00e9\ud83d\ude00\/"}"#).unwrap();
-        let (k, v) = d.members().next().unwrap();
+        let mut found = None;
+        parse_object(br#"{"s\u0075b":"a\nb\u00e9\ud83d\ude00\/"}"#, |k, v| {
+            found = Some((k, v));
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        let (k, v) = found.unwrap();
         assert!(k == "sub");
         let v = v.as_str().unwrap();
         assert!(v == "a\nb\u{e9}\u{1f600}/");
@@ -785,7 +865,7 @@ mod tests {
         let mut buf = [0u8; 16];
         assert_eq!(v.decode_into(&mut buf).unwrap(), "a\nb\u{e9}\u{1f600}/");
         let parts: [&str; 3] = ["a", "b", "c"];
-        let j = JsonStr::from_raw(br"a b\u0020c");
+        let j = JsonStr::from_validated(r"a b\u0020c");
         assert!(
             j.split_ascii(b' ')
                 .map(|p| p.as_plain().unwrap_or("?"))

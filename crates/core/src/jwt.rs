@@ -17,7 +17,7 @@ use subtle::ConstantTimeEq;
 
 use crate::b64;
 use crate::error::{EncodeError, TokenError};
-use crate::json::{Document, JsonError, JsonStr, Value};
+use crate::json::{JsonStr, ObjectError, Value, parse_object};
 use crate::key::Hs256Key;
 use crate::scope::ScopeClaim;
 use crate::time::{NumericDate, UnixTime};
@@ -423,14 +423,18 @@ impl<'a> Verifier<'a> {
         let Segments {
             header,
             payload,
-            signature: sig,
+            signature,
             signed,
         } = split(t)?;
+        // The received signature is public: decode it (strictly, so only its canonical spelling
+        // passes) and compare it with the computed MAC in constant time.
+        let mut sig = [0u8; 33];
+        let sig = match b64::decode(signature, &mut sig) {
+            Ok(s) if s.len() == 32 => s,
+            _ => return Err(TokenError::BadSignature),
+        };
         let mac = self.key.mac(signed);
-        let mut expected = [0u8; SIG_B64_LEN];
-        <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&mac, &mut expected)
-            .map_err(|_| TokenError::BadSignature)?;
-        if sig.len() != SIG_B64_LEN || !bool::from(expected.ct_eq(sig)) {
+        if !bool::from(mac.ct_eq(&*sig)) {
             return Err(TokenError::BadSignature);
         }
         self.check_header(header)?;
@@ -440,8 +444,8 @@ impl<'a> Verifier<'a> {
                 _ => TokenError::Malformed,
             })?
             .len();
-        let doc = Document::parse(&buf[..n]).map_err(json_err)?;
-        self.claims(doc, now)
+        let payload = buf.get(..n).ok_or(TokenError::BufferTooSmall)?;
+        self.claims(payload, now)
     }
 
     /// [`verify`](Self::verify), returning owned claims.
@@ -458,6 +462,7 @@ impl<'a> Verifier<'a> {
         Ok(OwnedClaims::from_claims(&c))
     }
 
+    #[inline(never)]
     fn check_header(&self, seg: &[u8]) -> Result<(), TokenError> {
         if seg == JWT_HEADER_B64
             && self
@@ -474,10 +479,9 @@ impl<'a> Verifier<'a> {
                 _ => TokenError::Malformed,
             })?
             .len();
-        let doc = Document::parse(&buf[..n]).map_err(json_err)?;
         let mut alg_ok = false;
         let mut typ: Option<JsonStr<'_>> = None;
-        for (name, value) in doc.members() {
+        parse_object(buf.get(..n).ok_or(TokenError::Malformed)?, |name, value| {
             if name == "alg" {
                 alg_ok = value.as_str().is_some_and(|a| a == "HS256");
             } else if name == "crit" || name == "b64" || name == "enc" || name == "zip" {
@@ -490,7 +494,9 @@ impl<'a> Verifier<'a> {
             } else if name == "typ" {
                 typ = Some(value.as_str().ok_or(TokenError::Type)?);
             }
-        }
+            Ok(())
+        })
+        .map_err(object_err)?;
         if !alg_ok {
             return Err(TokenError::Algorithm);
         }
@@ -502,36 +508,30 @@ impl<'a> Verifier<'a> {
         Ok(())
     }
 
-    fn claims<'b>(&self, doc: Document<'b>, now: UnixTime) -> Result<Claims<'b>, TokenError> {
-        let mut sub = None;
-        let mut scope = None;
-        let (mut exp, mut nbf, mut iat) = (None, None, None);
-        let mut iss = None;
-        let mut jti = None;
-        let mut aud: Option<Value<'b>> = None;
-        for (name, value) in doc.members() {
-            let Some(first) = name.chars().next() else {
-                continue;
-            };
-            match first {
-                'e' if name == "exp" => exp = Some(date(value)?),
-                'n' if name == "nbf" => nbf = Some(date(value)?),
-                'i' if name == "iat" => iat = Some(date(value)?),
-                'i' if name == "iss" => {
-                    iss = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
+    fn claims<'b>(&self, payload: &'b [u8], now: UnixTime) -> Result<Claims<'b>, TokenError> {
+        let mut c = Registered::default();
+        let json = parse_object(payload, |name, value| match name.as_plain() {
+            Some(plain) => c.take(plain, value),
+            // Escaped member names are rare; compare them decoded.
+            None => {
+                let mut buf = [0u8; 8];
+                match name.decode_into(&mut buf) {
+                    Ok(plain) => c.take(plain, value),
+                    Err(_) => Ok(()),
                 }
-                's' if name == "sub" => sub = Some(value.as_str().ok_or(TokenError::Subject)?),
-                's' if name == "scope" => {
-                    let s = value.as_str().ok_or(TokenError::Scope)?;
-                    scope = Some(ScopeClaim::parse(s).map_err(|_| TokenError::Scope)?);
-                }
-                'j' if name == "jti" => {
-                    jti = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
-                }
-                'a' if name == "aud" => aud = Some(value),
-                _ => {}
             }
-        }
+        })
+        .map_err(object_err)?;
+        let Registered {
+            sub,
+            scope,
+            exp,
+            nbf,
+            iat,
+            iss,
+            jti,
+            aud,
+        } = c;
         let v = &self.validation;
         let now = i128::from(now.0);
         let leeway = i128::from(v.leeway);
@@ -579,7 +579,7 @@ impl<'a> Verifier<'a> {
             iat,
             iss,
             jti,
-            json: doc.as_str(),
+            json,
         })
     }
 }
@@ -593,32 +593,78 @@ struct Segments<'t> {
     signed: &'t [u8],
 }
 
+/// The registered claims found while scanning a claims set.
+#[derive(Default)]
+struct Registered<'b> {
+    sub: Option<JsonStr<'b>>,
+    scope: Option<ScopeClaim<'b>>,
+    exp: Option<NumericDate>,
+    nbf: Option<NumericDate>,
+    iat: Option<NumericDate>,
+    iss: Option<JsonStr<'b>>,
+    jti: Option<JsonStr<'b>>,
+    aud: Option<Value<'b>>,
+}
+
+impl<'b> Registered<'b> {
+    /// Records member `name` if it is a registered claim; a malformed one is an error.
+    fn take(&mut self, name: &str, value: Value<'b>) -> Result<(), TokenError> {
+        // Three-letter names compared as one integer: no per-candidate memcmp.
+        const fn key(n: &[u8; 3]) -> u32 {
+            u32::from_le_bytes([n[0], n[1], n[2], 0])
+        }
+        match name.as_bytes() {
+            &[a, b, c] => match u32::from_le_bytes([a, b, c, 0]) {
+                k if k == key(b"exp") => self.exp = Some(date(value)?),
+                k if k == key(b"nbf") => self.nbf = Some(date(value)?),
+                k if k == key(b"iat") => self.iat = Some(date(value)?),
+                k if k == key(b"sub") => {
+                    self.sub = Some(value.as_str().ok_or(TokenError::Subject)?)
+                }
+                k if k == key(b"iss") => {
+                    self.iss = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
+                }
+                k if k == key(b"jti") => {
+                    self.jti = Some(value.as_str().ok_or(TokenError::MalformedClaim)?)
+                }
+                k if k == key(b"aud") => self.aud = Some(value),
+                _ => {}
+            },
+            b"scope" => {
+                let s = value.as_str().ok_or(TokenError::Scope)?;
+                self.scope = Some(ScopeClaim::parse(s).map_err(|_| TokenError::Scope)?);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
 /// Splits a compact token into its segments.
 fn split(t: &[u8]) -> Result<Segments<'_>, TokenError> {
+    // The first dot ends the header and the last one starts the signature: both are short, so
+    // this scans few bytes. A dot anywhere else fails base64url decoding later.
     let d1 = t
         .iter()
         .position(|&b| b == b'.')
         .ok_or(TokenError::Malformed)?;
-    let rest = &t[d1 + 1..];
-    let d2 = d1
-        + 1
-        + rest
-            .iter()
-            .position(|&b| b == b'.')
-            .ok_or(TokenError::Malformed)?;
-    let sig = &t[d2 + 1..];
-    let (header, payload) = (&t[..d1], &t[d1 + 1..d2]);
-    if header.is_empty() || payload.is_empty() || sig.is_empty() || sig.contains(&b'.') {
+    let d2 = t
+        .iter()
+        .rposition(|&b| b == b'.')
+        .ok_or(TokenError::Malformed)?;
+    let (Some(header), Some(payload), Some(signature), Some(signed)) =
+        (t.get(..d1), t.get(d1 + 1..d2), t.get(d2 + 1..), t.get(..d2))
+    else {
         return Err(TokenError::Malformed);
-    }
-    if !b64::is_alphabet(header) || !b64::is_alphabet(payload) {
+    };
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
         return Err(TokenError::Malformed);
     }
     Ok(Segments {
         header,
         payload,
-        signature: sig,
-        signed: &t[..d2],
+        signature,
+        signed,
     })
 }
 
@@ -626,8 +672,11 @@ fn date(v: Value<'_>) -> Result<NumericDate, TokenError> {
     v.as_numeric_date().ok_or(TokenError::MalformedClaim)
 }
 
-fn json_err(_: JsonError) -> TokenError {
-    TokenError::Json
+fn object_err(e: ObjectError<TokenError>) -> TokenError {
+    match e {
+        ObjectError::Json(_) => TokenError::Json,
+        ObjectError::Member(e) => e,
+    }
 }
 
 /// `typ`/`cty` comparison: case-insensitive, `application/` prefix optional (RFC 7515 §4.1.9).
@@ -636,11 +685,12 @@ fn is_media_type(value: JsonStr<'_>, expected: &str) -> bool {
     let Ok(v) = value.decode_into(&mut buf) else {
         return false;
     };
-    let v = match v.get(..12) {
-        Some(p) if p.eq_ignore_ascii_case("application/") => &v[12..],
+    let v = v.as_bytes();
+    let v = match v.split_at_checked(12) {
+        Some((prefix, rest)) if prefix.eq_ignore_ascii_case(b"application/") => rest,
         _ => v,
     };
-    v.eq_ignore_ascii_case(expected)
+    v.eq_ignore_ascii_case(expected.as_bytes())
 }
 
 /// Owned copy of a verified token's registered claims.

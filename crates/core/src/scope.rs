@@ -62,15 +62,21 @@ impl<'a> Scope<'a> {
     /// # Ok::<(), ScopeError>(())
     /// ```
     pub fn parse(value: &'a str) -> Result<Self, ScopeError> {
-        if value.is_empty() {
-            return Ok(Self(value));
+        let b = value.as_bytes();
+        if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+            return Err(ScopeError::EmptyToken);
         }
-        for token in value.split(' ') {
-            if token.is_empty() {
-                return Err(ScopeError::EmptyToken);
-            }
-            if !token.chars().all(is_scope_char) {
+        let mut prev_space = false;
+        for &c in b {
+            if c == b' ' {
+                if prev_space {
+                    return Err(ScopeError::EmptyToken);
+                }
+                prev_space = true;
+            } else if !is_scope_char(char::from(c)) {
                 return Err(ScopeError::InvalidChar);
+            } else {
+                prev_space = false;
             }
         }
         Ok(Self(value))
@@ -114,8 +120,8 @@ pub struct ScopeClaim<'a>(JsonStr<'a>);
 
 impl<'a> ScopeClaim<'a> {
     pub(crate) fn parse(value: JsonStr<'a>) -> Result<Self, ScopeError> {
-        if value.is_empty() {
-            return Ok(Self(value));
+        if let Some(plain) = value.as_plain() {
+            return Scope::parse(plain).map(|_| Self(value));
         }
         for token in value.split_ascii(b' ') {
             let mut chars = token.chars().peekable();

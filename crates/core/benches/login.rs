@@ -1,0 +1,68 @@
+//! Timing equality of failed logins: an unknown user (dummy verify) against a known user with a
+//! wrong password, through `Service::finish_login`, with the default argon2id policy. The two
+//! medians should be within 10% of each other.
+//!
+//! Run: `cargo bench -p tessera-core --bench login`
+
+#![allow(missing_docs, clippy::unwrap_used)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use tessera_core::password::Policy;
+use tessera_core::service::{Account, Config, HashGate, Service, Throttle};
+use tessera_core::{Hs256Key, UnixTime};
+
+struct User(String);
+
+impl Account for User {
+    fn password_hash(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The benchmark measures the hashing, not the throttle.
+struct NoThrottle;
+
+impl Throttle for NoThrottle {
+    fn check(&self, _: &str, _: UnixTime) -> Result<(), u32> {
+        Ok(())
+    }
+    fn failure(&self, _: &str, _: UnixTime) {}
+    fn success(&self, _: &str) {}
+}
+
+fn bench(c: &mut Criterion) {
+    let s = Service::new(Hs256Key::new(&[3; 32]).unwrap(), Config::default())
+        .with_throttle(NoThrottle)
+        .with_gate(HashGate::new(1));
+    let john = User(Policy::OWASP.hash_with_salt(b"secret", &[1; 16]).unwrap());
+    let now = UnixTime(1_764_000_000);
+    let form = Some("application/x-www-form-urlencoded");
+    let wrong = s
+        .begin_login(form, b"username=johndoe&password=wrong-password", now)
+        .unwrap();
+    let unknown = s
+        .begin_login(form, b"username=nobody&password=wrong-password", now)
+        .unwrap();
+    let a = s.finish_login(&wrong, Some(&john), now).response;
+    let b = s.finish_login(&unknown, None::<&User>, now).response;
+    assert_eq!(a, b, "identical answers");
+
+    let mut g = c.benchmark_group("failed_login");
+    g.bench_function("wrong password", |bn| {
+        bn.iter(|| black_box(s.finish_login(&wrong, Some(&john), now)))
+    });
+    g.bench_function("unknown user", |bn| {
+        bn.iter(|| black_box(s.finish_login(&unknown, None::<&User>, now)))
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = login;
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(1));
+    targets = bench
+}
+criterion_main!(login);

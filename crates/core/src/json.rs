@@ -78,9 +78,9 @@ pub(crate) fn parse_object<'a, E>(
             let name_at = s.i;
             let name = s.string().map_err(ObjectError::Json)?;
             let duplicate = if count <= REMEMBERED_NAMES {
-                names[..count].iter().any(|n| *n == name)
+                names[..count].contains(&name)
             } else {
-                names.iter().any(|n| *n == name) || s.seen_before(body, name_at, name)
+                s.seen_before(body, name_at, name)
             };
             if duplicate {
                 return Err(ObjectError::Json(JsonError::Duplicate));

@@ -437,9 +437,10 @@ impl<'a> Answer<'a> {
     }
 }
 
-/// An owned HTTP answer.
+/// An owned HTTP answer. Its `Debug` output leaves the body out: a token response carries an
+/// access token.
 #[cfg(feature = "alloc")]
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Response {
     /// Status code.
     pub status: u16,
@@ -447,6 +448,17 @@ pub struct Response {
     pub headers: alloc::vec::Vec<(&'static str, alloc::string::String)>,
     /// The body.
     pub body: alloc::string::String,
+}
+
+#[cfg(feature = "alloc")]
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[cfg(feature = "alloc")]

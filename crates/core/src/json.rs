@@ -821,6 +821,17 @@ mod tests {
             Some(JsonError::Duplicate)
         );
         assert!(ok(r#"{"x":{"a":1},"y":{"a":2}}"#));
+        // Past the remembered names, duplicates are still found, in either position.
+        let many: std::string::String = (0..20).map(|i| std::format!(r#""k{i}":{i},"#)).collect();
+        assert!(ok(&std::format!("{{{many}\"z\":0}}")));
+        assert_eq!(
+            parse(std::format!("{{{many}\"k3\":0}}").as_bytes()).err(),
+            Some(JsonError::Duplicate)
+        );
+        assert_eq!(
+            parse(std::format!("{{{many}\"k19\":0}}").as_bytes()).err(),
+            Some(JsonError::Duplicate)
+        );
     }
 
     #[test]

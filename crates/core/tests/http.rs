@@ -242,3 +242,17 @@ fn token_response_shapes() {
         (307, Some("/users/me/"), "", None)
     );
 }
+
+#[test]
+fn response_debug_leaves_the_token_out() {
+    let r = Answer::token(
+        Style::Rfc,
+        "eyJhbGciOiJIUzI1NiJ9.SECRET-PAYLOAD.sig",
+        1800,
+        "",
+    )
+    .to_response();
+    let dbg = format!("{r:?}");
+    assert!(!dbg.contains("SECRET-PAYLOAD"), "{dbg}");
+    assert!(dbg.contains("200"));
+}

@@ -13,6 +13,7 @@ use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::service::{Account, Config, Service, UserStore};
 use tessera_core::{Hs256Key, KeyError};
+pub mod openapi;
 
 /// Which chapter of the tutorial the app ports.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]

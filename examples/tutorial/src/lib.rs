@@ -11,7 +11,7 @@ use std::sync::RwLock;
 
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
-use tessera_core::service::{Account, Config, Service, UserStore};
+use tessera_core::service::{Account, Config, MemoryThrottle, Service, UserStore};
 use tessera_core::{Hs256Key, KeyError};
 pub mod openapi;
 
@@ -272,7 +272,8 @@ impl std::error::Error for SetupError {}
 pub const USAGE: &str =
     "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
-             ACCESS_TOKEN_EXPIRE_MINUTES (default 30)";
+             ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
+             LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)";
 
 impl Options {
     /// Parses the command line (without the program name).
@@ -369,9 +370,41 @@ pub fn lifetime_from_env() -> Result<u64, SetupError> {
     }
 }
 
-/// The core service configured as the tutorial variant and style ask.
+/// The number of failed logins one username may make within 60 seconds before `/token`
+/// answers 429, from `LOGIN_FAILURE_LIMIT` (default 5, the tutorial's policy). A higher limit
+/// lets a benchmark send many wrong passwords for the same user.
+///
+/// # Errors
+/// A message when the value is not a whole number of at least 1.
+pub fn login_failure_limit_from_env() -> Result<u32, SetupError> {
+    parse_login_failure_limit(std::env::var("LOGIN_FAILURE_LIMIT").ok().as_deref())
+}
+
+fn parse_login_failure_limit(value: Option<&str>) -> Result<u32, SetupError> {
+    match value {
+        None => Ok(5),
+        Some(v) => match v.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(SetupError(format!(
+                "LOGIN_FAILURE_LIMIT must be a whole number from 1 to {}, not {v:?}",
+                u32::MAX
+            ))),
+        },
+    }
+}
+
+/// The core service configured as the tutorial variant and style ask, with the login throttle
+/// of [`login_failure_limit_from_env`] (that many failures per username within 60 seconds).
+///
+/// # Panics
+/// When `LOGIN_FAILURE_LIMIT` is invalid, with the message of [`login_failure_limit_from_env`]
+/// (call that first to report the error without a panic).
 #[must_use]
 pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service {
+    let limit = match login_failure_limit_from_env() {
+        Ok(n) => n,
+        Err(e) => panic!("{e}"),
+    };
     let config = Config {
         style: options.style,
         token_lifetime_secs: lifetime_secs,
@@ -379,7 +412,7 @@ pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service 
         fastapi_login_challenge: options.variant == Variant::Jwt,
         ..Config::default()
     };
-    Service::new(key, config)
+    Service::new(key, config).with_throttle(MemoryThrottle::new(limit, 60))
 }
 
 /// `GET /users/me/items/`: the items of `owner`.
@@ -436,5 +469,21 @@ mod tests {
         );
         assert!(Options::parse(["--port", "x"].map(String::from)).is_err());
         assert!(Options::parse(["--bogus"].map(String::from)).is_err());
+    }
+
+    #[test]
+    fn login_failure_limit() {
+        assert_eq!(parse_login_failure_limit(None), Ok(5));
+        assert_eq!(parse_login_failure_limit(Some("1")), Ok(1));
+        assert_eq!(parse_login_failure_limit(Some(" 1000000 ")), Ok(1_000_000));
+        assert_eq!(parse_login_failure_limit(Some("4294967295")), Ok(u32::MAX));
+        for bad in ["", "0", "-1", "2.5", "1e6", "ten", "4294967296"] {
+            let e = parse_login_failure_limit(Some(bad)).unwrap_err();
+            assert!(
+                e.0.starts_with("LOGIN_FAILURE_LIMIT must be a whole number"),
+                "{bad}: {e}"
+            );
+            assert!(e.0.contains(&format!("{bad:?}")), "{bad}: {e}");
+        }
     }
 }

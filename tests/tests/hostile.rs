@@ -364,8 +364,12 @@ fn cases() -> Vec<Case> {
         raw("Content-Length not a number", C4, || {
             b"POST /token HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1e3\r\nConnection: close\r\n\r\n".to_vec()
         }),
-        raw("Content-Length of 100 GB", &[400, 413], || {
-            b"POST /token HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000000\r\nConnection: close\r\n\r\nusername=a".to_vec()
+        // At least 14 body bytes: Rocket 0.5.2 reads that much of every body before any guard
+        // runs (its `_method` form override), so a smaller stalled body is never answered by
+        // Rocket at all; that limitation is documented in tessera-rocket. With the bytes sent,
+        // both servers must refuse the announced size at once.
+        raw("Content-Length of 100 GB", &[413], || {
+            b"POST /token HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000000000\r\nConnection: close\r\n\r\nusername=alice&password=x".to_vec()
         })
         .closed_ok(),
         // ----- header floods

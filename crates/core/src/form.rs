@@ -227,6 +227,24 @@ impl fmt::Display for FormError<'_> {
 
 impl core::error::Error for FormError<'_> {}
 
+/// The decision on a request's declared `Content-Length`, before any body byte is read: more
+/// than [`Limits::body`] is [`FormError::TooLarge`] at once, so a client cannot hold a
+/// connection open by announcing a huge body. A missing or unparsable value decides nothing
+/// (the body is then read with the cap).
+///
+/// # Errors
+/// [`FormError::TooLarge`].
+pub fn check_declared_length(
+    content_length: Option<&str>,
+    limits: &Limits,
+) -> Result<(), FormError<'static>> {
+    let declared = content_length.and_then(|v| v.trim_matches([' ', '\t']).parse::<u64>().ok());
+    match declared {
+        Some(n) if n > u64::try_from(limits.body).unwrap_or(u64::MAX) => Err(FormError::TooLarge),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a `Content-Type` value is `application/x-www-form-urlencoded` (parameters such as
 /// `charset` allowed).
 #[must_use]
@@ -463,6 +481,22 @@ mod tests {
             },
             buf,
         )
+    }
+
+    #[test]
+    fn declared_length() {
+        let l = Limits::DEFAULT;
+        assert_eq!(
+            check_declared_length(Some("100000000000"), &l),
+            Err(FormError::TooLarge)
+        );
+        assert_eq!(
+            check_declared_length(Some("16385"), &l),
+            Err(FormError::TooLarge)
+        );
+        assert_eq!(check_declared_length(Some("16384"), &l), Ok(()));
+        assert_eq!(check_declared_length(Some("abc"), &l), Ok(()));
+        assert_eq!(check_declared_length(None, &l), Ok(()));
     }
 
     #[test]

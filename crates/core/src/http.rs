@@ -72,6 +72,10 @@ pub enum Failure<'a> {
     Busy(u32),
     /// No such route.
     NotFound,
+    /// Any other refusal a server makes on its own (a request it cannot route, a status a
+    /// framework produced): `{"detail":"<reason phrase>"}`, with a bare `Bearer` challenge on
+    /// 401 and the form's answer on 413.
+    Status(u16),
     /// The route exists, with other methods (the `Allow` value).
     MethodNotAllowed(&'static str),
 }
@@ -116,6 +120,32 @@ pub mod detail {
     pub const NOT_FOUND: &str = "Not Found";
     /// Wrong method.
     pub const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
+}
+
+/// The reason phrase of a status code (RFC 9110 §15), or `"Error"` for codes it does not name.
+#[must_use]
+pub const fn reason_phrase(code: u16) -> &'static str {
+    match code {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        411 => "Length Required",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
 }
 
 /// A `WWW-Authenticate` value.
@@ -529,6 +559,10 @@ impl<'a> Failure<'a> {
                 a
             }
             Self::NotFound => Answer::new(404, Body::Detail(NOT_FOUND)),
+            Self::Status(413) => Self::Form(FormError::TooLarge).answer(style, scopes),
+            Self::Status(401) => Answer::new(401, Body::Detail(reason_phrase(401)))
+                .with_challenge(Challenge::bearer(None, &[])),
+            Self::Status(code) => Answer::new(code, Body::Detail(reason_phrase(code))),
             Self::MethodNotAllowed(allow) => {
                 let mut a = Answer::new(405, Body::Detail(METHOD_NOT_ALLOWED));
                 a.allow = Some(allow);

@@ -74,6 +74,19 @@
 //! not register its own for those codes at `/` (Rocket refuses to launch on the collision).
 //! Such a status without a refused Tessera guard behind it is answered with
 //! `{"detail":"<reason phrase>"}` (and `WWW-Authenticate: Bearer` for a 401).
+//!
+//! # Known limitations (Rocket 0.5.2)
+//!
+//! - Before any guard or fairing runs, Rocket reads the first 14 bytes of every request body
+//!   (for its `_method` form override) and has no body read timeout: a client that announces a
+//!   body and then sends fewer than 14 bytes holds its connection until it gives up. Put a
+//!   reverse proxy with a body timeout in front of Rocket servers exposed to the internet. The
+//!   `/token` guard refuses an announced body over the limit (413) as soon as it runs.
+//! - Rocket drops `Authorization` values that are not UTF-8 before guards see them, so such a
+//!   request is answered as missing credentials (401, bare challenge) rather than as an
+//!   invalid token.
+//! - Methods outside RFC 9110 never reach routing; they get 400 (the Warp tutorial app does the
+//!   same on purpose, for parity).
 
 use std::fmt;
 use std::io::Cursor;
@@ -89,8 +102,8 @@ use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder};
 use rocket::{Build, Catcher, Ignite, Rocket, Sentinel, catcher};
 use tessera_core::UnixTime;
-use tessera_core::form::FormError;
-use tessera_core::http::{Challenge, Failure, Response, Style};
+use tessera_core::form::{self, FormError};
+use tessera_core::http::{Failure, Response, Style};
 use tessera_core::jwt::OwnedClaims;
 use tessera_core::service::{Service, UserStore};
 
@@ -316,22 +329,9 @@ fn answer_caught(status: Status, req: &Request<'_>) -> Response {
 /// `WWW-Authenticate: Bearer` on a 401, and the core's 413 answer for a body too large.
 #[must_use]
 pub fn status_response(status: Status, style: Style) -> Response {
-    if status == Status::PayloadTooLarge {
-        return Failure::Form(FormError::TooLarge)
-            .answer(style, &[])
-            .to_response();
-    }
-    let mut headers = Vec::with_capacity(2);
-    if status == Status::Unauthorized {
-        headers.push(("www-authenticate", Challenge::bearer(None, &[]).to_string()));
-    }
-    headers.push(("content-type", "application/json".to_owned()));
-    let detail = rocket::serde::json::json!({ "detail": status.reason_lossy() });
-    Response {
-        status: status.code,
-        headers,
-        body: detail.to_string(),
-    }
+    Failure::Status(status.code)
+        .answer(style, &[])
+        .to_response()
 }
 
 /// A Rocket responder for a core [`Response`]: its status, every header, its body.
@@ -654,6 +654,15 @@ impl<'r, S: UserStore> FromData<'r> for Login<S> {
             return Outcome::Error((Status::InternalServerError, AuthError::NotAttached));
         };
         let content_type = req.headers().get_one("content-type");
+        // A body announced as too large is refused before any byte is read.
+        let declared = req.headers().get_one("content-length");
+        if let Err(e) = form::check_declared_length(declared, &service.0.config().form.limits) {
+            let response = service.0.reject(Failure::Form(e), &[]);
+            return Outcome::Success(Self {
+                response,
+                store: PhantomData,
+            });
+        }
         match login(&service.0, &*store.0, content_type, data).await {
             Ok(response) => Outcome::Success(Self {
                 response,

@@ -373,14 +373,15 @@ async fn read_body<B: Buf>(
     limit: usize,
     timeout: Duration,
 ) -> Result<Vec<u8>, FormError<'static>> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
-        return Err(FormError::TooLarge);
-    }
-    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit));
+    let declared = headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    let limits = tessera_core::form::Limits {
+        body: limit,
+        ..tessera_core::form::Limits::DEFAULT
+    };
+    tessera_core::form::check_declared_length(declared, &limits)?;
+    let capacity = declared
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
     let read = async {
         let mut body = std::pin::pin!(body);
         let mut out = Vec::with_capacity(capacity.min(limit));

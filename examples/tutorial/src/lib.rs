@@ -200,6 +200,23 @@ impl Route {
     }
 }
 
+/// Whether `method` is one the tutorial's routing knows: the methods of RFC 9110 §9 and PATCH,
+/// except CONNECT (whose target is an authority, not a path). Other requests get a 400 from
+/// both apps, before any routing.
+#[must_use]
+pub fn is_routable_method(method: &str) -> bool {
+    matches!(
+        method,
+        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "OPTIONS" | "TRACE" | "PATCH"
+    )
+}
+
+/// The answer to a request whose method is not routable (see [`is_routable_method`]).
+#[must_use]
+pub fn unroutable(style: Style) -> Response {
+    Failure::Status(400).answer(style, &[]).to_response()
+}
+
 /// The answer to a request that no route took: a 307 to the path with its trailing slash
 /// when that is a route (before any auth check, as Starlette does), 405 with `Allow` when the
 /// path exists with another method, 404 otherwise. `query` is kept on redirects.

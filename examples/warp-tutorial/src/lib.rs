@@ -91,7 +91,19 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         },
     );
 
-    token
+    // CONNECT (authority-form target, no path) and methods outside RFC 9110 are refused before
+    // any path filter looks at the request, as Rocket does.
+    let unroutable = warp::method().and_then(move |method: Method| {
+        std::future::ready(if tessera_tutorial::is_routable_method(method.as_str()) {
+            Err(warp::reject::not_found())
+        } else {
+            Ok(tessera_warp::reply(tessera_tutorial::unroutable(style)))
+        })
+    });
+
+    unroutable
+        .or(token)
+        .unify()
         .or(items)
         .unify()
         .or(me)

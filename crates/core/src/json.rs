@@ -770,6 +770,7 @@ fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
 }
 
 #[cfg(test)]
+#[allow(clippy::std_instead_of_alloc)]
 mod tests {
     use super::*;
 

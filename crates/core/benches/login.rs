@@ -50,6 +50,27 @@ fn bench(c: &mut Criterion) {
     let b = s.finish_login(&unknown, None::<&User>, now).response;
     assert_eq!(a, b, "identical answers");
 
+    // Interleaved: the two kinds alternate, so machine noise falls on both alike.
+    let rounds = 40;
+    let (mut w, mut u) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    for _ in 0..rounds {
+        let t = std::time::Instant::now();
+        black_box(s.finish_login(&wrong, Some(&john), now));
+        w.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = std::time::Instant::now();
+        black_box(s.finish_login(&unknown, None::<&User>, now));
+        u.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (mw, mu) = (median(&mut w), median(&mut u));
+    println!(
+        "interleaved, {rounds} rounds: wrong password median {mw:.2} ms, unknown user median {mu:.2} ms, ratio {:.3}",
+        mw / mu
+    );
+
     let mut g = c.benchmark_group("failed_login");
     g.bench_function("wrong password", |bn| {
         bn.iter(|| black_box(s.finish_login(&wrong, Some(&john), now)))

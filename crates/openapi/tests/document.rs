@@ -275,7 +275,7 @@ fn token_operation_takes_the_password_form() {
     }
 }
 
-/// Swagger UI lists form fields and properties in document order: FastAPI's.
+/// Swagger UI lists operations, form fields and properties in document order: FastAPI's.
 #[test]
 fn fields_in_fastapis_order() {
     let text = api(&Config::default())
@@ -304,6 +304,18 @@ fn fields_in_fastapis_order() {
         ],
     );
     in_order("\"Token\":{", &["access_token", "token_type", "expires_in"]);
+    // Operations in declaration order (Swagger UI lists them so), not sorted.
+    in_order(
+        "\"paths\":{",
+        &[
+            "/token",
+            "/items/",
+            "/users/me/",
+            "/users/me/items/",
+            "/status/",
+            "/health",
+        ],
+    );
 }
 
 #[test]

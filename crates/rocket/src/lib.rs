@@ -88,6 +88,8 @@
 //! - Methods outside RFC 9110 never reach routing; they get 400 (the Warp tutorial app does the
 //!   same on purpose, for parity).
 
+pub mod docs;
+
 use std::fmt;
 use std::io::Cursor;
 use std::marker::PhantomData;

@@ -49,6 +49,8 @@
 //! sends `Basic Og==`). Password verification runs on Tokio's blocking pool, bounded by the
 //! service's hashing gate.
 
+pub mod docs;
+
 use std::convert::Infallible;
 use std::fmt;
 use std::sync::Arc;

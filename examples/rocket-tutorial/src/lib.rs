@@ -14,13 +14,23 @@ use tessera_core::service::Service;
 use tessera_rocket::{ActiveUser, BearerToken, CurrentUser, Login, Reply, Tessera};
 use tessera_tutorial::{Options, Route, Users, Variant};
 
-tessera_rocket::scopes!(
-    /// `GET /users/me/` in the scopes variant.
-    pub MeScope = ["me"];
-    /// `GET /users/me/items/` in the scopes variant: its own scope, then that of the user it
-    /// builds on.
-    pub MyItemsScopes = ["items", "me"];
-);
+/// `GET /users/me/` in the scopes variant. The scopes come from [`Route::scopes`], the one
+/// declaration the OpenAPI document and the Warp app use too.
+#[derive(Debug)]
+pub struct MeScope;
+
+impl tessera_rocket::Scopes for MeScope {
+    const SCOPES: &'static [&'static str] = Route::Me.scopes(Variant::Scopes);
+}
+
+/// `GET /users/me/items/` in the scopes variant: its own scope, then that of the user it builds
+/// on (from [`Route::scopes`]).
+#[derive(Debug)]
+pub struct MyItemsScopes;
+
+impl tessera_rocket::Scopes for MyItemsScopes {
+    const SCOPES: &'static [&'static str] = Route::MyItems.scopes(Variant::Scopes);
+}
 
 /// What the catchers need to know about the app.
 #[derive(Copy, Clone, Debug)]
@@ -136,6 +146,10 @@ pub fn build(options: &Options, service: Service) -> Rocket<Build> {
             variant: options.variant,
             style: options.style,
         })
+        .manage(tessera_rocket::docs::OpenApiJson(
+            tessera_tutorial::openapi::to_json(options.variant, options.style),
+        ))
         .mount("/", routes)
+        .mount("/", tessera_rocket::docs::routes())
         .register("/", catchers![not_found, other])
 }

@@ -101,7 +101,14 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         })
     });
 
+    let spec = tessera_tutorial::openapi::to_json(variant, style);
+    let docs = tessera_warp::docs::openapi_json(spec)
+        .or(tessera_warp::docs::swagger_ui())
+        .unify();
+
     unroutable
+        .or(docs)
+        .unify()
         .or(token)
         .unify()
         .or(items)

@@ -6,30 +6,14 @@
 
 use std::process::ExitCode;
 
-use tessera_tutorial::{Options, key_from_env, lifetime_from_env, service};
-
 fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
-        Ok(options) => options,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let key = match key_from_env() {
-        Ok((key, warning)) => {
+    let (options, service) = match tessera_tutorial::setup(std::env::args().skip(1)) {
+        Ok((options, service, warning)) => {
             if let Some(warning) = warning {
                 eprintln!("warning: {warning}");
             }
-            key
+            (options, service)
         }
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let lifetime = match lifetime_from_env() {
-        Ok(secs) => secs,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
@@ -46,7 +30,7 @@ fn main() -> ExitCode {
         eprintln!("invalid server configuration: {e}");
         return ExitCode::from(2);
     }
-    let app = rocket_tutorial::build(&options, service(key, &options, lifetime));
+    let app = rocket_tutorial::build(&options, service);
     match rocket::execute(app.launch()) {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {

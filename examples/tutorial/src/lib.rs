@@ -410,18 +410,10 @@ fn parse_login_failure_limit(value: Option<&str>) -> Result<u32, SetupError> {
     }
 }
 
-/// The core service configured as the tutorial variant and style ask, with the login throttle
-/// of [`login_failure_limit_from_env`] (that many failures per username within 60 seconds).
-///
-/// # Panics
-/// When `LOGIN_FAILURE_LIMIT` is invalid, with the message of [`login_failure_limit_from_env`]
-/// (call that first to report the error without a panic).
+/// The core service configured as the tutorial variant and style ask, with the tutorial's
+/// login throttle (5 failures per username within 60 s).
 #[must_use]
 pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service {
-    let limit = match login_failure_limit_from_env() {
-        Ok(n) => n,
-        Err(e) => panic!("{e}"),
-    };
     let config = Config {
         style: options.style,
         token_lifetime_secs: lifetime_secs,
@@ -429,7 +421,25 @@ pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service 
         fastapi_login_challenge: options.variant == Variant::Jwt,
         ..Config::default()
     };
-    Service::new(key, config).with_throttle(MemoryThrottle::new(limit, 60))
+    Service::new(key, config)
+}
+
+/// What a tutorial binary needs before it serves: the options parsed from `args` (without the
+/// program name) and the service built from the environment (`SECRET_KEY`,
+/// `ACCESS_TOKEN_EXPIRE_MINUTES`, `LOGIN_FAILURE_LIMIT`), plus a warning to print when the key
+/// is random.
+///
+/// # Errors
+/// The first bad argument or environment variable, with a message for the user.
+pub fn setup<I: IntoIterator<Item = String>>(
+    args: I,
+) -> Result<(Options, Service, Option<&'static str>), SetupError> {
+    let options = Options::parse(args)?;
+    let (key, warning) = key_from_env()?;
+    let lifetime = lifetime_from_env()?;
+    let limit = login_failure_limit_from_env()?;
+    let service = service(key, &options, lifetime).with_throttle(MemoryThrottle::new(limit, 60));
+    Ok((options, service, warning))
 }
 
 /// `GET /users/me/items/`: the items of `owner`.

@@ -6,39 +6,23 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tessera_tutorial::{Options, Users};
+use tessera_tutorial::Users;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let options = match Options::parse(std::env::args().skip(1)) {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let key = match tessera_tutorial::key_from_env() {
-        Ok((key, warning)) => {
-            if let Some(w) = warning {
-                eprintln!("warning: {w}");
+    let (options, service) = match tessera_tutorial::setup(std::env::args().skip(1)) {
+        Ok((options, service, warning)) => {
+            if let Some(warning) = warning {
+                eprintln!("warning: {warning}");
             }
-            key
+            (options, service)
         }
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    let lifetime = match tessera_tutorial::lifetime_from_env() {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
-    };
-    let service = Arc::new(tessera_tutorial::service(key, &options, lifetime));
-    let app = warp_tutorial::app(&options, service, Arc::new(Users::default()));
-
+    let app = warp_tutorial::app(&options, Arc::new(service), Arc::new(Users::default()));
     let listener =
         match tokio::net::TcpListener::bind((options.address.as_str(), options.port)).await {
             Ok(l) => l,

@@ -49,7 +49,7 @@ expected=(
     'ok   wrong signature: refused, BadSignature (signature mismatch)'
     'ok   alg none, no signature: refused, Malformed (token is not three canonical base64url segments)'
     'ok   alg none, correct MAC: refused, Algorithm (alg is not HS256)'
-    'ok   bad base64: refused, Malformed (token is not three canonical base64url segments)'
+    'ok   bad base64: refused, BadSignature (signature mismatch)'
     'ok   two segments: refused, Malformed (token is not three canonical base64url segments)'
     'ok   header nested to the depth limit: sub=johndoe'
     'ok   claims nested to the depth limit: sub=johndoe'

@@ -1,0 +1,183 @@
+"""Turns the results directory written by run.sh into markdown tables (on stdout).
+
+Usage: report.py OUT_DIR
+"""
+
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+
+out = sys.argv[1]
+SERVERS = ["rocket", "warp", "fastapi", "rocket_scopes", "warp_scopes"]
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
+
+
+def ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def wrk(path):
+    """The figures of one wrk output file."""
+    text = open(path).read()
+    r = {"connect": 0, "read": 0, "write": 0, "timeout": 0, "non2xx3xx": 0, "statuses": {}}
+    r["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    m = re.search(r"(\d+) requests in ([\d.]+)(\w+),", text)
+    r["requests"] = int(m.group(1))
+    for p in ("50", "75", "90", "99"):
+        m = re.search(rf"^\s+{p}%\s+(\S+)", text, re.M)
+        if m:
+            r["p" + p] = ms(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if m:
+        r.update(zip(("connect", "read", "write", "timeout"), map(int, m.groups())))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    if m:
+        r["non2xx3xx"] = int(m.group(1))
+    m = re.search(r"^STATUS(.*)$", text, re.M)
+    if m:
+        r["statuses"] = {int(k): int(v) for k, v in re.findall(r"(\d+)=(\d+)", m.group(1))}
+    m = re.search(r"^CLASS (.*)$", text, re.M)
+    if m:
+        r["classes"] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
+    return r
+
+
+def med(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def fms(x):
+    return f"{x:.2f} ms" if x >= 1 else f"{x * 1000:.0f} µs"
+
+
+def section(title):
+    print(f"\n### {title}\n")
+
+
+meta = open(os.path.join(out, "meta.txt")).read().strip()
+print("```\n" + meta)
+if os.path.exists(os.path.join(out, "load.txt")):
+    print(open(os.path.join(out, "load.txt")).read().strip())
+print("```")
+
+# ---------------------------------------------------------------- http
+files = glob.glob(os.path.join(out, "http", "*.txt"))
+if files:
+    runs = {}
+    for f in files:
+        rnd, server, route = os.path.basename(f)[:-4].split("-")
+        runs.setdefault((server, route), {})[int(rnd)] = wrk(f)
+    rounds = sorted({r for v in runs.values() for r in v})
+    section(f"HTTP load: median of {len(rounds)} interleaved rounds")
+    print("| server | route | requests/s | p50 | p99 | non-2xx | auth overhead |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    paths = {
+        "me": "GET /users/me/",
+        "items": "GET /items/",
+        "health": "GET /health",
+        "status": "GET /status/",
+    }
+    for server in SERVERS:
+        me, items = runs.get((server, "me")), runs.get((server, "items"))
+        if not me:
+            continue
+        overheads = [1 - me[r]["rps"] / items[r]["rps"] for r in rounds if r in me and r in items]
+        for route in ("me", "items", "health", "status"):
+            rr = runs.get((server, route))
+            if not rr:
+                continue
+            v = list(rr.values())
+            extra = ""
+            if route == "me":
+                per_round = ", ".join(f"{o:.1%}" for o in overheads)
+                extra = f"**{med(overheads):.1%}** ({per_round})"
+            print(
+                f"| {server} | `{paths[route]}` | {med([x['rps'] for x in v]):,.0f} "
+                f"| {fms(med([x['p50'] for x in v]))} | {fms(med([x['p99'] for x in v]))} "
+                f"| {sum(x['non2xx3xx'] for x in v)} | {extra} |"
+            )
+
+# ---------------------------------------------------------------- storm
+files = glob.glob(os.path.join(out, "storm", "*.txt"))
+if files:
+    runs = {}
+    for f in files:
+        rnd, server, kind = os.path.basename(f)[:-4].split("-")
+        runs.setdefault((server, kind), {})[int(rnd)] = wrk(f)
+    rounds = sorted({r for v in runs.values() for r in v})
+    section(f"Login storm: GET /users/me/ probe, median of {len(rounds)} rounds")
+    print(
+        "| server | probe p50 idle | probe p99 idle | probe p50 storm | probe p99 storm "
+        "| p99 storm / idle | probe req/s idle / storm | logins 200 | logins 429 | other | login p50 |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for server in SERVERS:
+        idle, probe, logins = (runs.get((server, k)) for k in ("idle", "probe", "logins"))
+        if not idle:
+            continue
+        ratios = [probe[r]["p99"] / idle[r]["p99"] for r in rounds]
+        ok = sum(logins[r]["statuses"].get(200, 0) for r in rounds)
+        busy = sum(logins[r]["statuses"].get(429, 0) for r in rounds)
+        other = sum(sum(logins[r]["statuses"].values()) for r in rounds) - ok - busy
+        errors = sum(x[k] for d in (idle, probe, logins) for x in d.values()
+                     for k in ("connect", "read", "write", "timeout"))
+        probe_bad = sum(x["non2xx3xx"] for d in (idle, probe) for x in d.values())
+        print(
+            f"| {server} | {fms(med([idle[r]['p50'] for r in rounds]))} "
+            f"| {fms(med([idle[r]['p99'] for r in rounds]))} "
+            f"| {fms(med([probe[r]['p50'] for r in rounds]))} "
+            f"| {fms(med([probe[r]['p99'] for r in rounds]))} "
+            f"| **{med(ratios):.2f}×** ({', '.join(f'{x:.2f}' for x in ratios)}) "
+            f"| {med([idle[r]['rps'] for r in rounds]):,.0f} / {med([probe[r]['rps'] for r in rounds]):,.0f} "
+            f"| {ok} | {busy} | {other} | {fms(med([logins[r]['p50'] for r in rounds]))} |"
+        )
+        if errors or probe_bad:
+            print(f"\n{server}: socket errors {errors}, probe answers other than 200: {probe_bad}\n")
+
+# ---------------------------------------------------------------- soak
+files = sorted(glob.glob(os.path.join(out, "soak", "*.txt")))
+if files:
+    section("Soak")
+    print(
+        "| server | requests | req/s | p50 | p99 | socket errors (connect/read/write/timeout) "
+        "| 2xx | 3xx | 4xx | 5xx | VmRSS fresh | warm, before | right after | 5 s after |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    statuses = {}
+    for server in ("rocket", "warp", "rocket_mmap", "warp_mmap"):
+        f = os.path.join(out, "soak", f"{server}.txt")
+        if not os.path.exists(f):
+            continue
+        r = wrk(f)
+        rss = dict(line.split() for line in open(os.path.join(out, "soak", f"{server}-rss.txt")))
+        c = r.get("classes", {})
+        statuses[server] = r["statuses"]
+        mib = lambda k: f"{int(rss[k]) / 1024:.1f} MiB" if k in rss else "?"
+        print(
+            f"| {server} | {r['requests']:,} | {r['rps']:,.0f} | {fms(r['p50'])} | {fms(r['p99'])} "
+            f"| {r['connect']}/{r['read']}/{r['write']}/{r['timeout']} "
+            f"| {c.get('2xx', '?')} | {c.get('3xx', '?')} | {c.get('4xx', '?')} | {c.get('5xx', '?')} "
+            f"| {mib('fresh')} | {mib('before')} | {mib('after')} | {mib('after5s')} |"
+        )
+    for server, s in statuses.items():
+        print(f"\n{server} statuses: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(s.items())))
+
+# ---------------------------------------------------------------- timing
+f = os.path.join(out, "timing", "timing.json")
+if os.path.exists(f):
+    t = json.load(open(f))
+    section(f"Login timing: {t['pairs']} unknown-user and {t['pairs']} wrong-password logins, sequential, interleaved")
+    print("| server | unknown user: median (p10–p90) | wrong password: median (p10–p90) | ratio unknown / wrong | statuses |")
+    print("|---|---:|---:|---:|---|")
+    for server, e in t["servers"].items():
+        u, w = e["unknown_user"], e["wrong_password"]
+        st = "unknown " + ", ".join(f"{k}×{v}" for k, v in u["statuses"].items())
+        st += "; wrong " + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
+        print(
+            f"| {server} | {u['median_ms']:.2f} ms ({u['p10_ms']:.2f}–{u['p90_ms']:.2f}) "
+            f"| {w['median_ms']:.2f} ms ({w['p10_ms']:.2f}–{w['p90_ms']:.2f}) | **{e['ratio']:.3f}** | {st} |"
+        )

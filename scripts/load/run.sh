@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# HTTP load benchmarks of the tutorial servers (rocket-tutorial, warp-tutorial) against the
+# reference FastAPI app (fastapi_app.py under uvicorn, one worker). Everything listens on
+# 127.0.0.1 only, every load run is bounded in time, and every process started here is
+# stopped on exit.
+#
+# Usage: scripts/load/run.sh [PHASE...]     PHASE: http storm soak timing (default: all four)
+#
+#   http    wrk on GET /users/me/ (token verified, user looked up) and GET /items/ (the same
+#           app's route without a token check), for the three servers, and GET /status/ in
+#           the scopes variant of ours, ROUNDS rounds interleaved;
+#           auth overhead = 1 - rps(/users/me/) / rps(/items/)
+#   storm   GET /users/me/ latency probe, idle and while 4 clients hammer POST /token
+#   soak    64 connections, 30 s, hostile mix of tokens and logins; 5xx and socket errors
+#           must be 0; VmRSS before, right after and 5 s after; then again with glibc's
+#           mmap threshold fixed (GLIBC_TUNABLES), to show where the resident memory goes
+#   timing  sequential unknown-user vs wrong-password logins (LOGIN_FAILURE_LIMIT=1000000)
+#
+# Environment (defaults): ROUNDS (3), THREADS (2), CONNS (32), DURATION (15, seconds),
+# SOAK_CONNS (64), SOAK_DURATION (30, seconds), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
+# CARGO_TARGET_DIR (/work/target-load). Results go to $OUT; the tables are printed at the end
+# and written to $OUT/report.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root"
+
+ROUNDS=${ROUNDS:-3}
+THREADS=${THREADS:-2}
+CONNS=${CONNS:-32}
+DURATION=${DURATION:-15}
+SOAK_CONNS=${SOAK_CONNS:-64}
+SOAK_DURATION=${SOAK_DURATION:-30}
+LOGIN_PAIRS=${LOGIN_PAIRS:-200}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-load}
+OUT=${OUT:-$(mktemp -d /tmp/tessera-load.XXXXXX)}
+mkdir -p "$OUT"
+export LOAD_LUA_DIR="$here/lua"
+# One key for all three servers, so tokens are interchangeable (UTF-8 bytes, >= 32 bytes).
+export SECRET_KEY=${SECRET_KEY:-load-test-secret-key-0123456789abcdef}
+
+phases=("$@")
+[ ${#phases[@]} -eq 0 ] && phases=(http storm soak timing)
+
+for tool in wrk curl python3; do
+  command -v "$tool" >/dev/null || { echo "missing: $tool" >&2; exit 1; }
+done
+python3 -c 'import fastapi, uvicorn, jwt, pwdlib, multipart' 2>/dev/null || {
+  echo "missing Python packages: pip install fastapi uvicorn python-multipart pyjwt 'pwdlib[argon2]'" >&2
+  exit 1
+}
+
+echo "building the servers (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
+cargo build -q --release -p rocket-tutorial -p warp-tutorial
+bin_rocket="$CARGO_TARGET_DIR/release/rocket-tutorial"
+bin_warp="$CARGO_TARGET_DIR/release/warp-tutorial"
+
+# ---------------------------------------------------------------- processes
+
+declare -A pid port
+started=()
+
+stop_all() {
+  local p
+  for p in "${started[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  for p in "${started[@]}"; do
+    wait "$p" 2>/dev/null || true
+  done
+  started=()
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start NAME [ENV=VALUE...]: starts a server on a free 127.0.0.1 port and waits until it answers.
+# NAME: rocket, warp, fastapi; rocket_scopes and warp_scopes are the scopes variant.
+start() {
+  local name=$1
+  shift
+  local p
+  p=$(free_port)
+  local variant=jwt
+  [ "${name#*_}" = scopes ] && variant=scopes
+  case $name in
+    rocket*) env "$@" ROCKET_LOG_LEVEL=off "$bin_rocket" --variant "$variant" \
+              --address 127.0.0.1 --port "$p" >"$OUT/$name.log" 2>&1 & ;;
+    warp*)   env "$@" "$bin_warp" --variant "$variant" --address 127.0.0.1 --port "$p" \
+              >"$OUT/$name.log" 2>&1 & ;;
+    fastapi) (cd "$here" && exec env "$@" python3 -m uvicorn fastapi_app:app --workers 1 \
+              --host 127.0.0.1 --port "$p" --log-level warning --no-access-log) \
+              >"$OUT/$name.log" 2>&1 & ;;
+  esac
+  pid[$name]=$!
+  port[$name]=$p
+  started+=("$!")
+  local i
+  for i in $(seq 100); do
+    if curl -s -o /dev/null -H 'Authorization: Bearer x' "http://127.0.0.1:$p/items/"; then
+      return 0
+    fi
+    kill -0 "${pid[$name]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$name did not start; its log:" >&2
+  cat "$OUT/$name.log" >&2
+  exit 1
+}
+
+token_of() {
+  # the scope is ignored by the jwt variants and granted by the scopes variant
+  curl -s -X POST -d 'grant_type=password&username=johndoe&password=secret&scope=me+items' \
+    "http://127.0.0.1:${port[$1]}/token" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+}
+
+rss_kib() {
+  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+note_load() {
+  echo "$1 $(date +%T) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
+}
+
+# ---------------------------------------------------------------- meta
+
+{
+  echo "commit ${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+  echo "date $(date -u +%FT%TZ)"
+  echo "cpus $(nproc)"
+  echo "cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+  echo "kernel $(uname -r)"
+  echo "rustc $(rustc --version)"
+  echo "wrk $(wrk -v 2>&1 | head -1)"
+  python3 -c 'import sys, importlib.metadata as m
+print("python", sys.version.split()[0])
+for p in ("fastapi", "uvicorn", "pyjwt", "pwdlib", "argon2-cffi", "uvloop", "httptools"):
+    try:
+        print(p, m.version(p))
+    except m.PackageNotFoundError:
+        print(p, "not installed")'
+  echo "settings ROUNDS=$ROUNDS THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION SOAK_CONNS=$SOAK_CONNS SOAK_DURATION=$SOAK_DURATION LOGIN_PAIRS=$LOGIN_PAIRS"
+} >"$OUT/meta.txt"
+
+# ---------------------------------------------------------------- phases
+
+phase_http() {
+  mkdir -p "$OUT/http"
+  local servers=(rocket warp fastapi rocket_scopes warp_scopes)
+  local s r route path
+  declare -A tok
+  for s in "${servers[@]}"; do
+    start "$s"
+    tok[$s]=$(token_of "$s")
+  done
+  note_load "http-start"
+  for r in $(seq "$ROUNDS"); do
+    for s in "${servers[@]}"; do
+      for route in me items health status; do
+        case $route in
+          me) path=/users/me/ ;;
+          items) path=/items/ ;;
+          health) [ "$s" = fastapi ] || continue; path=/health ;;
+          status) [ "${s#*_}" = scopes ] || continue; path=/status/ ;;
+        esac
+        wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
+          -H "Authorization: Bearer ${tok[$s]}" "http://127.0.0.1:${port[$s]}$path" \
+          >"$OUT/http/$r-$s-$route.txt"
+      done
+    done
+    note_load "http-round-$r"
+  done
+  stop_all
+}
+
+phase_storm() {
+  mkdir -p "$OUT/storm"
+  start rocket
+  start warp
+  start fastapi
+  local s r token
+  note_load "storm-start"
+  for r in $(seq "$ROUNDS"); do
+    for s in rocket warp fastapi; do
+      token=$(token_of "$s")
+      # idle: the probe alone
+      TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-idle.txt"
+      # storm: 4 clients posting correct logins, and the same probe in a separate wrk
+      wrk -t1 -c4 -d"$((DURATION + 1))s" --latency -s "$here/lua/login.lua" \
+        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-logins.txt" &
+      local storm=$!
+      sleep 0.5
+      TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-probe.txt"
+      wait "$storm"
+    done
+    note_load "storm-round-$r"
+  done
+  stop_all
+}
+
+phase_soak() {
+  mkdir -p "$OUT/soak"
+  local s p
+  # *_mmap: the same server with glibc's mmap threshold fixed at 1 MiB, so that every argon2
+  # block array is mapped and unmapped instead of being kept in malloc's arenas (diagnostic
+  # for the resident memory figures)
+  for s in rocket warp rocket_mmap warp_mmap; do
+    if [ "${s#*_}" = mmap ]; then
+      start "$s" GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576
+    else
+      start "$s"
+    fi
+    p=${pid[$s]}
+    echo "fresh $(rss_kib "$p")" >"$OUT/soak/$s-rss.txt"
+    eval "$(python3 "$here/tokens.py" "$(token_of "$s")")"
+    # a few requests of each kind before the first reading, so the baseline is a warm server
+    wrk -t1 -c2 -d2s -s "$here/lua/soak.lua" "http://127.0.0.1:${port[$s]}" >/dev/null
+    sleep 2
+    echo "before $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
+    note_load "soak-$s-start"
+    wrk -t"$THREADS" -c"$SOAK_CONNS" -d"${SOAK_DURATION}s" --latency -s "$here/lua/soak.lua" \
+      "http://127.0.0.1:${port[$s]}" >"$OUT/soak/$s.txt"
+    echo "after $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
+    note_load "soak-$s-end"
+    sleep 5
+    echo "after5s $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
+    kill -0 "$p" && echo "alive yes" >>"$OUT/soak/$s-rss.txt"
+    stop_all
+  done
+}
+
+phase_timing() {
+  mkdir -p "$OUT/timing"
+  start rocket LOGIN_FAILURE_LIMIT=1000000
+  start warp LOGIN_FAILURE_LIMIT=1000000
+  start fastapi
+  note_load "timing-start"
+  python3 "$here/login_timing.py" "$LOGIN_PAIRS" \
+    rocket="${port[rocket]}" warp="${port[warp]}" fastapi="${port[fastapi]}" \
+    >"$OUT/timing/timing.json"
+  note_load "timing-end"
+  stop_all
+}
+
+for phase in "${phases[@]}"; do
+  echo "phase $phase" >&2
+  "phase_$phase"
+done
+note_load "end"
+
+python3 "$here/report.py" "$OUT" | tee "$OUT/report.md"
+echo "results in $OUT" >&2

@@ -538,7 +538,7 @@ impl Service {
 
     /// Issues an access token for `sub` with `scope`, in this service's style: rfc tokens carry
     /// `sub`, `iat`, `exp` (and `scope` when the service issues scopes); fastapi tokens carry
-    /// exactly what the FastAPI tutorial issues (`sub`, [`scope`,] `exp`).
+    /// exactly what the FastAPI tutorial issues (`sub`, `exp`, and `scope` between them when the service issues scopes).
     ///
     /// # Errors
     /// [`crate::EncodeError`] only for a lifetime that overflows the clock.

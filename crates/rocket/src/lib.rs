@@ -3,7 +3,7 @@
 //!
 //! Every decision (status, headers, body bytes) is taken by [`tessera_core::service::Service`];
 //! this crate only moves Rocket's request parts into it and copies its
-//! [`Response`](tessera_core::http::Response) back out.
+//! [`Response`] back out.
 //!
 //! # Setup
 //!

@@ -1,6 +1,6 @@
 """Login timing over HTTP: unknown-user and wrong-password POST /token requests, one at a time
 on one keep-alive connection per server, interleaved (the pair order alternates, and the
-servers take turns), after a warm-up. Prints JSON: per server the median, p10 and p90 latency
+servers take turns), after a warm-up. Prints JSON: per server the median, minimum, p10 and p90 latency
 of each kind in milliseconds, the statuses seen, and median(unknown) / median(wrong).
 
 Usage: login_timing.py PAIRS NAME=PORT...
@@ -58,6 +58,7 @@ for name, _ in servers:
         v = samples[name][kind]
         entry[kind] = {
             "median_ms": round(statistics.median(v), 3),
+            "min_ms": round(min(v), 3),
             "p10_ms": round(q(v, 0.10), 3),
             "p90_ms": round(q(v, 0.90), 3),
             "statuses": statuses[name][kind],

@@ -40,6 +40,9 @@ def wrk(path):
     m = re.search(r"^STATUS(.*)$", text, re.M)
     if m:
         r["statuses"] = {int(k): int(v) for k, v in re.findall(r"(\d+)=(\d+)", m.group(1))}
+    m = re.search(r"^cpu_ticks (\d+) clk_tck (\d+)$", text, re.M)
+    if m:
+        r["cpu_us"] = int(m.group(1)) / int(m.group(2)) * 1e6 / r["requests"]
     m = re.search(r"^CLASS (.*)$", text, re.M)
     if m:
         r["classes"] = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", m.group(1))}
@@ -73,8 +76,11 @@ if files:
         runs.setdefault((server, route), {})[int(rnd)] = wrk(f)
     rounds = sorted({r for v in runs.values() for r in v})
     section(f"HTTP load: median of {len(rounds)} interleaved rounds")
-    print("| server | route | requests/s | p50 | p99 | non-2xx | auth overhead |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print(
+        "| server | route | requests/s | p50 | p99 | non-2xx | server CPU per request "
+        "| auth overhead, requests/s: median (per round) | auth overhead, CPU |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     paths = {
         "me": "GET /users/me/",
         "items": "GET /items/",
@@ -86,19 +92,27 @@ if files:
         if not me:
             continue
         overheads = [1 - me[r]["rps"] / items[r]["rps"] for r in rounds if r in me and r in items]
+        cpu_overhead = None
+        if all("cpu_us" in x for x in list(me.values()) + list(items.values())):
+            cpu_overhead = 1 - med([x["cpu_us"] for x in items.values()]) / med(
+                [x["cpu_us"] for x in me.values()]
+            )
         for route in ("me", "items", "health", "status"):
             rr = runs.get((server, route))
             if not rr:
                 continue
             v = list(rr.values())
-            extra = ""
+            extra = " | "
             if route == "me":
                 per_round = ", ".join(f"{o:.1%}" for o in overheads)
-                extra = f"**{med(overheads):.1%}** ({per_round})"
+                extra = f"**{med(overheads):.1%}** ({per_round}) | "
+                extra += f"**{cpu_overhead:.1%}**" if cpu_overhead is not None else "?"
+            cpu = [x["cpu_us"] for x in v if "cpu_us" in x]
+            cpu = f"{med(cpu):.1f} µs" if cpu else "?"
             print(
                 f"| {server} | `{paths[route]}` | {med([x['rps'] for x in v]):,.0f} "
                 f"| {fms(med([x['p50'] for x in v]))} | {fms(med([x['p99'] for x in v]))} "
-                f"| {sum(x['non2xx3xx'] for x in v)} | {extra} |"
+                f"| {sum(x['non2xx3xx'] for x in v)} | {cpu} | {extra} |"
             )
 
 # ---------------------------------------------------------------- storm
@@ -138,6 +152,47 @@ if files:
         if errors or probe_bad:
             print(f"\n{server}: socket errors {errors}, probe answers other than 200: {probe_bad}\n")
 
+# ---------------------------------------------------------------- storm causes
+files = glob.glob(os.path.join(out, "causes", "*.txt"))
+if files:
+    runs = {}
+    for f in files:
+        parts = os.path.basename(f)[:-4].split("-")
+        runs.setdefault(tuple(parts[1:]), {})[int(parts[0])] = wrk(f)
+    rounds = sorted({r for v in runs.values() for r in v})
+    section(f"Login storm, causes: GET /users/me/ probe, median of {len(rounds)} rounds")
+    print("| server | login load | probe p50 | probe p99 | p99 / idle p99 (per round) "
+          "| login answers (all rounds) | login answers/s |")
+    print("|---|---|---:|---:|---:|---|---:|")
+    names = {
+        "idle": "none (idle)",
+        "both": "4 clients, correct password (the storm)",
+        "hash": "clients = hashing bound, correct password",
+        "shed": "4 clients, locked-out user",
+    }
+    for server in ("rocket", "warp"):
+        idle = runs.get((server, "idle"))
+        if not idle:
+            continue
+        for kind in ("idle", "both", "hash", "shed"):
+            probe = runs[(server, kind)] if kind != "idle" else idle
+            ratios = [probe[r]["p99"] / idle[r]["p99"] for r in rounds]
+            answers, rate = "", ""
+            if kind != "idle":
+                logins = runs[(server, kind, "logins")]
+                total = {}
+                for x in logins.values():
+                    for k, n in x["statuses"].items():
+                        total[k] = total.get(k, 0) + n
+                answers = ", ".join(f"{k}: {n:,}" for k, n in sorted(total.items()))
+                rate = f"{med([x['rps'] for x in logins.values()]):,.0f}"
+            print(
+                f"| {server} | {names[kind]} | {fms(med([probe[r]['p50'] for r in rounds]))} "
+                f"| {fms(med([probe[r]['p99'] for r in rounds]))} "
+                f"| **{med(ratios):.2f}×** ({', '.join(f'{x:.2f}' for x in ratios)}) "
+                f"| {answers} | {rate} |"
+            )
+
 # ---------------------------------------------------------------- soak
 files = sorted(glob.glob(os.path.join(out, "soak", "*.txt")))
 if files:
@@ -171,13 +226,18 @@ f = os.path.join(out, "timing", "timing.json")
 if os.path.exists(f):
     t = json.load(open(f))
     section(f"Login timing: {t['pairs']} unknown-user and {t['pairs']} wrong-password logins, sequential, interleaved")
-    print("| server | unknown user: median (p10–p90) | wrong password: median (p10–p90) | ratio unknown / wrong | statuses |")
-    print("|---|---:|---:|---:|---|")
+    print(
+        "| server | unknown user: median (p10–p90) | wrong password: median (p10–p90) "
+        "| minimum unknown / wrong | ratio of medians unknown / wrong | statuses |"
+    )
+    print("|---|---:|---:|---:|---:|---|")
     for server, e in t["servers"].items():
         u, w = e["unknown_user"], e["wrong_password"]
         st = "unknown " + ", ".join(f"{k}×{v}" for k, v in u["statuses"].items())
         st += "; wrong " + ", ".join(f"{k}×{v}" for k, v in w["statuses"].items())
         print(
             f"| {server} | {u['median_ms']:.2f} ms ({u['p10_ms']:.2f}–{u['p90_ms']:.2f}) "
-            f"| {w['median_ms']:.2f} ms ({w['p10_ms']:.2f}–{w['p90_ms']:.2f}) | **{e['ratio']:.3f}** | {st} |"
+            f"| {w['median_ms']:.2f} ms ({w['p10_ms']:.2f}–{w['p90_ms']:.2f}) "
+            f"| {u.get('min_ms', float('nan')):.2f} / {w.get('min_ms', float('nan')):.2f} ms "
+            f"| **{e['ratio']:.3f}** | {st} |"
         )

@@ -4,7 +4,8 @@
 # 127.0.0.1 only, every load run is bounded in time, and every process started here is
 # stopped on exit.
 #
-# Usage: scripts/load/run.sh [PHASE...]     PHASE: http storm soak timing (default: all four)
+# Usage: scripts/load/run.sh [PHASE...]
+#        PHASE: http storm soak timing storm_causes (default: the first four)
 #
 #   http    wrk on GET /users/me/ (token verified, user looked up) and GET /items/ (the same
 #           app's route without a token check), for the three servers, and GET /status/ in
@@ -15,6 +16,8 @@
 #           must be 0; VmRSS before, right after and 5 s after; then again with glibc's
 #           mmap threshold fixed (GLIBC_TUNABLES), to show where the resident memory goes
 #   timing  sequential unknown-user vs wrong-password logins (LOGIN_FAILURE_LIMIT=1000000)
+#   storm_causes  (not in the default list) the storm's probe beside hashing alone and
+#           shedding alone, to tell which one stretches the tail
 #
 # Environment (defaults): ROUNDS (3), THREADS (2), CONNS (32), DURATION (15, seconds),
 # SOAK_CONNS (64), SOAK_DURATION (30, seconds), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
@@ -123,6 +126,11 @@ rss_kib() {
   awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
+# user + system CPU time of a process, in clock ticks
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 note_load() {
   echo "$1 $(date +%T) loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/load.txt"
 }
@@ -168,9 +176,13 @@ phase_http() {
           health) [ "$s" = fastapi ] || continue; path=/health ;;
           status) [ "${s#*_}" = scopes ] || continue; path=/status/ ;;
         esac
+        local before
+        before=$(cpu_ticks "${pid[$s]}")
         wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
           -H "Authorization: Bearer ${tok[$s]}" "http://127.0.0.1:${port[$s]}$path" \
           >"$OUT/http/$r-$s-$route.txt"
+        echo "cpu_ticks $(($(cpu_ticks "${pid[$s]}") - before)) clk_tck $(getconf CLK_TCK)" \
+          >>"$OUT/http/$r-$s-$route.txt"
       done
     done
     note_load "http-round-$r"
@@ -201,6 +213,43 @@ phase_storm() {
       wait "$storm"
     done
     note_load "storm-round-$r"
+  done
+  stop_all
+}
+
+# What makes the probe's tail grow during the storm: for each server, per round, the probe
+# idle, then beside three kinds of login load:
+#   both   4 clients, correct password: argon2 on every core and a flood of 429s (the storm)
+#   hash   2 clients (the hashing bound here is one per core): argon2 on every core, few 429s
+#   shed   4 clients, wrong password for a user the throttle has locked: 429s, no hashing
+#          after the first LOGIN_FAILURE_LIMIT (5) attempts
+phase_storm_causes() {
+  mkdir -p "$OUT/causes"
+  start rocket
+  start warp
+  local s r token kind clients body
+  note_load "causes-start"
+  for r in $(seq "$ROUNDS"); do
+    for s in rocket warp; do
+      token=$(token_of "$s")
+      TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+        "http://127.0.0.1:${port[$s]}" >"$OUT/causes/$r-$s-idle.txt"
+      for kind in both hash shed; do
+        clients=4
+        body="grant_type=password&username=johndoe&password=secret"
+        [ "$kind" = hash ] && clients=$(nproc)
+        [ "$kind" = shed ] && body="grant_type=password&username=mallory&password=guess"
+        LOGIN_BODY=$body wrk -t1 -c"$clients" -d"$((DURATION + 1))s" --latency \
+          -s "$here/lua/login.lua" "http://127.0.0.1:${port[$s]}" \
+          >"$OUT/causes/$r-$s-$kind-logins.txt" &
+        local storm=$!
+        sleep 0.5
+        TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+          "http://127.0.0.1:${port[$s]}" >"$OUT/causes/$r-$s-$kind.txt"
+        wait "$storm"
+      done
+    done
+    note_load "causes-round-$r"
   done
   stop_all
 }

@@ -186,10 +186,12 @@ impl HashGate {
         })
     }
 
-    /// A gate sized to the machine: one slot per available core.
+    /// A gate sized to the machine: one slot per available core but one (at least one slot), so
+    /// a login storm always leaves a core to the request path.
     #[must_use]
     pub fn per_core() -> Arc<Self> {
-        Self::new(std::thread::available_parallelism().map_or(1, core::num::NonZero::get))
+        let cores = std::thread::available_parallelism().map_or(1, core::num::NonZero::get);
+        Self::new(cores.saturating_sub(1))
     }
 
     /// Takes a slot, or `None` when all are in use.
@@ -313,7 +315,7 @@ impl core::fmt::Debug for Service {
 
 impl Service {
     /// A service signing and verifying with `key`, an in-memory throttle (5 failures per 60 s)
-    /// and a hashing bound of one per core.
+    /// and a hashing bound of one per core but one ([`HashGate::per_core`]).
     #[must_use]
     pub fn new(key: Hs256Key, config: Config) -> Self {
         Self {

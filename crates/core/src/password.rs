@@ -226,6 +226,20 @@ impl Policy {
             || stored.salt_len < SALT_LEN
     }
 
+    /// [`dummy_verify`](Self::dummy_verify) in caller-supplied argon2 memory (at least
+    /// [`block_count`](Self::block_count) blocks; with fewer, it returns at once). No
+    /// allocation.
+    pub fn dummy_verify_with_memory(&self, password: &[u8], memory: &mut [Block]) {
+        let salt = [0x5A; SALT_LEN];
+        let mut tag = [0u8; MAX_PHC_BYTES];
+        if let (Ok(a), Some(tag)) = (self.argon2(), tag.get_mut(..self.output_len)) {
+            let _ = a.hash_password_into_with_memory(password, &salt, tag, memory);
+            // Same comparison work as a real verify.
+            let _ = bool::from(tag.ct_eq(&[0u8; MAX_PHC_BYTES][..tag.len()]));
+            tag.zeroize();
+        }
+    }
+
     /// Spends what one verify under this policy costs, on nothing: for unknown users, so that
     /// they and a wrong password cost the same time.
     #[cfg(feature = "alloc")]

@@ -6,12 +6,15 @@
 //!
 //! - protected route: [`Service::authenticate`] → look the subject up (async, the
 //!   application's [`UserStore`]) → [`Service::authorize`] → on error [`Service::reject`];
-//! - `/token`: [`Service::begin_login`] → look the username up → [`Service::permit`] →
-//!   [`Service::finish_login`] on a blocking thread (argon2) → its [`Response`].
+//! - `/token`: [`Service::begin_login`] → look the username up → [`Service::login`], which
+//!   takes a [`HashGate`] slot and runs [`Service::finish_login`] (argon2) on one of the gate's
+//!   hashing threads → `.await` its [`LoginOutcome`].
 //!
 //! The password grant is legacy: the OAuth 2.0 Security BCP (RFC 9700) says it must not be
 //! used and OAuth 2.1 drops it. It is here for first-party clients and for compatibility with
 //! the FastAPI tutorial; the token and bearer parts of this crate do not depend on it.
+
+mod pool;
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -30,6 +33,8 @@ use crate::jwt::{self, Header, OwnedClaims, Validation, Verifier};
 use crate::key::Hs256Key;
 use crate::password::{PhcHash, Policy};
 use crate::time::UnixTime;
+
+pub use self::pool::{DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, Pending};
 
 /// What the core needs to know about a user account.
 pub trait Account {
@@ -156,64 +161,6 @@ impl Throttle for MemoryThrottle {
     }
 }
 
-/// A bound on concurrent password hashes: argon2 costs tens of MiB and milliseconds each, so
-/// unbounded concurrency is a memory and CPU denial of service (SECURITY P4).
-#[derive(Debug)]
-pub struct HashGate {
-    max: usize,
-    in_use: AtomicUsize,
-}
-
-/// One slot of a [`HashGate`], released on drop.
-#[derive(Debug)]
-pub struct HashPermit {
-    gate: Arc<HashGate>,
-}
-
-impl Drop for HashPermit {
-    fn drop(&mut self) {
-        self.gate.in_use.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl HashGate {
-    /// A gate with `max` slots (at least one).
-    #[must_use]
-    pub fn new(max: usize) -> Arc<Self> {
-        Arc::new(Self {
-            max: max.max(1),
-            in_use: AtomicUsize::new(0),
-        })
-    }
-
-    /// A gate sized to the machine: one slot per available core but one (at least one slot), so
-    /// a login storm always leaves a core to the request path.
-    #[must_use]
-    pub fn per_core() -> Arc<Self> {
-        let cores = std::thread::available_parallelism().map_or(1, core::num::NonZero::get);
-        Self::new(cores.saturating_sub(1))
-    }
-
-    /// Takes a slot, or `None` when all are in use.
-    #[must_use]
-    pub fn try_acquire(self: &Arc<Self>) -> Option<HashPermit> {
-        self.in_use
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max).then_some(n + 1)
-            })
-            .ok()
-            .map(|_| HashPermit {
-                gate: Arc::clone(self),
-            })
-    }
-
-    /// The number of slots.
-    #[must_use]
-    pub fn capacity(&self) -> usize {
-        self.max
-    }
-}
-
 /// How a [`Service`] behaves; every field has the FastAPI tutorial's default.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -291,6 +238,8 @@ pub struct LoginOutcome {
     pub response: Response,
     /// A rehashed PHC string for the user, after a successful login with a weak stored hash.
     pub rehash: Option<String>,
+    /// The username of the request (where to store `rehash`).
+    pub username: String,
 }
 
 /// What a verified token says about its bearer.
@@ -463,35 +412,60 @@ impl Service {
         })
     }
 
-    /// Last step of `/token`, to run on a blocking thread while holding a [`HashPermit`]:
-    /// verifies the password (or spends the same on a dummy verify for an unknown user),
-    /// records the outcome with the throttle, and issues the token.
+    /// The rest of `/token` after the user lookup: takes a hashing slot (or answers 429 with
+    /// `Retry-After`) and runs [`finish_login`](Self::finish_login) on one of the
+    /// [`HashGate`]'s threads, with that thread's reusable argon2 memory. `.await` the result;
+    /// it is `None` only if the hashing job panicked.
+    ///
+    /// # Errors
+    /// 429 with `Retry-After` when every hashing slot is busy.
+    pub fn login<A>(
+        self: &Arc<Self>,
+        request: LoginRequest,
+        user: Option<A>,
+    ) -> Result<Pending<LoginOutcome>, Response>
+    where
+        A: Account + Send + 'static,
+    {
+        let permit = self.permit()?;
+        let service = Arc::clone(self);
+        Ok(permit.run(move |memory| {
+            service.finish_login(&request, user.as_ref(), UnixTime::now(), memory)
+        }))
+    }
+
+    /// Last step of `/token`, to run off the async executor while holding a [`HashPermit`]
+    /// ([`login`](Self::login) does both): verifies the password in `memory` (or spends the
+    /// same on a dummy verify for an unknown user), records the outcome with the throttle,
+    /// and issues the token.
     #[must_use]
     pub fn finish_login<A: Account>(
         &self,
         request: &LoginRequest,
         user: Option<&A>,
         now: UnixTime,
+        memory: &mut HashMemory,
     ) -> LoginOutcome {
         let style = self.config.style;
         let policy = &self.config.policy;
         let password = request.password.as_bytes();
-        let verified = match user {
-            Some(u) => match PhcHash::parse(u.password_hash()) {
-                Ok(h) => h
-                    .verify(password)
+        let verified = match user.map(|u| PhcHash::parse(u.password_hash())) {
+            Some(Ok(h)) => match memory.blocks(h.block_count()) {
+                Some(blocks) => h
+                    .verify_with_memory(password, blocks)
                     .unwrap_or(false)
                     .then(|| policy.needs_rehash(&h)),
-                Err(_) => {
-                    policy.dummy_verify(password);
-                    None
-                }
+                None => None,
             },
-            None => {
-                policy.dummy_verify(password);
+            // An unknown user, or a stored hash that cannot be read: the same work, on nothing.
+            Some(Err(_)) | None => {
+                if let Some(blocks) = memory.blocks(policy.block_count()) {
+                    policy.dummy_verify_with_memory(password, blocks);
+                }
                 None
             }
         };
+        let username = request.username.clone();
         let (Some(needs_rehash), Some(user)) = (verified, user) else {
             self.throttle.failure(&request.username, now);
             let failure = Failure::InvalidGrant {
@@ -500,6 +474,7 @@ impl Service {
             return LoginOutcome {
                 response: failure.answer(style, &[]).to_response(),
                 rehash: None,
+                username,
             };
         };
         self.throttle.success(&request.username);
@@ -514,11 +489,21 @@ impl Service {
                 .to_response(),
         };
         let rehash = if needs_rehash {
-            policy.hash_with_salt(password, &fresh_salt(now)).ok()
+            let mut out = [0u8; crate::password::MAX_PHC_LEN];
+            memory.blocks(policy.block_count()).and_then(|blocks| {
+                policy
+                    .hash_with_memory(password, &fresh_salt(now), blocks, &mut out)
+                    .ok()
+                    .map(String::from)
+            })
         } else {
             None
         };
-        LoginOutcome { response, rehash }
+        LoginOutcome {
+            response,
+            rehash,
+            username,
+        }
     }
 
     fn granted_scope<A: Account>(&self, requested: &str, user: &A) -> String {

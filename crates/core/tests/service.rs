@@ -4,7 +4,9 @@ use std::sync::Mutex;
 
 use tessera_core::http::Style;
 use tessera_core::password::Policy;
-use tessera_core::service::{Account, Config, HashGate, MemoryThrottle, Service, Throttle};
+use tessera_core::service::{
+    Account, Config, HashGate, HashMemory, MemoryThrottle, Service, Throttle,
+};
 use tessera_core::{Hs256Key, UnixTime, http::Failure};
 
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
@@ -59,7 +61,8 @@ fn login(s: &Service, body: &str, user: Option<&User>) -> tessera_core::http::Re
         Err(r) => r,
         Ok(req) => {
             let _permit = s.permit().unwrap();
-            s.finish_login(&req, user, NOW).response
+            s.finish_login(&req, user, NOW, &mut HashMemory::default())
+                .response
         }
     }
 }
@@ -252,12 +255,14 @@ fn rehash_offered_for_weak_hashes() {
     let req = s
         .begin_login(FORM, b"username=johndoe&password=secret", NOW)
         .unwrap();
-    let out = s.finish_login(&req, Some(&user), NOW);
+    let mut memory = HashMemory::default();
+    let out = s.finish_login(&req, Some(&user), NOW, &mut memory);
     assert_eq!(out.response.status, 200);
+    assert_eq!(out.username, "johndoe");
     let new = out.rehash.unwrap();
     assert!(new.contains("m=64,t=1,p=1"));
     assert_eq!(tessera_core::password::verify(&new, b"secret"), Ok(true));
-    let out = s.finish_login(&req, Some(&john()), NOW);
+    let out = s.finish_login(&req, Some(&john()), NOW, &mut memory);
     assert!(out.rehash.is_none());
 }
 
@@ -291,4 +296,96 @@ fn debug_never_shows_the_password() {
         .unwrap();
     assert!(!format!("{req:?}").contains("MARKER"));
     assert!(!format!("{s:?}").contains("7, 7, 7"));
+}
+
+#[test]
+fn login_runs_on_the_hashing_threads_and_frees_its_slot() {
+    let s = std::sync::Arc::new(service(Style::Rfc, false).with_gate(HashGate::new(1)));
+    let req = s
+        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .unwrap();
+    let outcome = s.login(req, Some(john())).unwrap().wait().unwrap();
+    assert_eq!(outcome.response.status, 200);
+    assert_eq!(outcome.username, "johndoe");
+    // The slot was released before the result was delivered.
+    let again = s
+        .begin_login(FORM, b"username=johndoe&password=wrong", NOW)
+        .unwrap();
+    let outcome = s.login(again, None::<User>).unwrap().wait().unwrap();
+    assert_eq!(outcome.response.status, 400);
+    assert!(outcome.response.body.contains("invalid_grant"));
+}
+
+#[test]
+fn a_busy_gate_answers_429_while_a_hash_runs() {
+    let s = std::sync::Arc::new(service(Style::Rfc, false).with_gate(HashGate::new(1)));
+    let (release, hold) = std::sync::mpsc::channel::<()>();
+    let held = s.permit().unwrap().run(move |_| hold.recv().is_ok());
+    let req = s
+        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .unwrap();
+    let busy = s.login(req, Some(john())).unwrap_err();
+    assert_eq!((busy.status, busy.header("retry-after")), (429, Some("1")));
+    release.send(()).unwrap();
+    assert_eq!(held.wait(), Some(true));
+    assert!(s.permit().is_ok(), "the slot is free again");
+}
+
+#[test]
+fn hashing_threads_reuse_and_wipe_their_memory() {
+    let gate = HashGate::new(1);
+    let first = gate
+        .try_acquire()
+        .unwrap()
+        .run(|memory| {
+            let blocks = memory.blocks(8).unwrap();
+            blocks[7].as_mut()[0] = 0xA5A5;
+            (std::thread::current().id(), memory.len())
+        })
+        .wait()
+        .unwrap();
+    let second = gate
+        .try_acquire()
+        .unwrap()
+        .run(|memory| {
+            let len = memory.len();
+            let blocks = memory.blocks(8).unwrap();
+            let wiped = blocks.iter().all(|b| b.as_ref().iter().all(|w| *w == 0));
+            (std::thread::current().id(), len, wiped)
+        })
+        .wait()
+        .unwrap();
+    assert_eq!(first, (second.0, 8));
+    assert_eq!(second.1, 8, "the block array was kept");
+    assert!(second.2, "and wiped between hashes");
+    assert_eq!(gate.threads(), 1);
+}
+
+#[test]
+fn a_panicking_job_frees_its_slot_and_its_thread_goes_on() {
+    let gate = HashGate::new(1);
+    let panicked = gate
+        .try_acquire()
+        .unwrap()
+        .run(|_| -> u8 { panic!("a job that fails") })
+        .wait();
+    assert_eq!(panicked, None);
+    let ok = gate.try_acquire().unwrap().run(|_| 7u8).wait();
+    assert_eq!(ok, Some(7));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn hashing_threads_run_at_the_gate_niceness() {
+    // Field 19 of /proc/thread-self/stat is the thread's nice value.
+    fn nice() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+    let base = nice();
+    let gate = HashGate::with_niceness(1, 15);
+    let seen = gate.try_acquire().unwrap().run(|_| nice()).wait();
+    assert_eq!(seen, Some(15.max(base)));
+    assert_eq!(nice(), base, "the caller's priority is unchanged");
 }

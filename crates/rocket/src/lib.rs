@@ -184,8 +184,6 @@ pub enum AuthError {
     Refused(Failure<'static>),
     /// The [`Tessera`] fairing is not attached (or for another user store): 500.
     NotAttached,
-    /// The password check could not complete (its blocking task panicked): 500.
-    Internal,
 }
 
 /// A route's required scopes, declared as a type with [`scopes!`].
@@ -565,7 +563,8 @@ user_guard!(
 );
 
 /// The `/token` endpoint as a data guard: reads the form (16 KiB at most), checks it, looks the
-/// user up, verifies the password on a blocking thread and issues the token. It always
+/// user up, verifies the password on the service's hashing threads (a bounded pool at a
+/// lowered priority) and issues the token. It always
 /// succeeds with the answer to send (token or error); return it from the handler.
 ///
 /// The `Authorization` header of the request is ignored.
@@ -607,40 +606,36 @@ async fn login<S: UserStore>(
     store: &S,
     content_type: Option<&str>,
     data: Data<'_>,
-) -> Result<Response, AuthError> {
+) -> Response {
     // One byte over the limit lets the core tell "too large" from "exactly the limit".
     let cap = service.config().form.limits.body.saturating_add(1);
     let body = match data.open(cap.into()).into_bytes().await {
         Ok(body) => body.into_inner(),
         Err(_) => {
-            return Ok(Failure::Form(FormError::Malformed)
+            return Failure::Form(FormError::Malformed)
                 .answer(service.style(), &[])
-                .to_response());
+                .to_response();
         }
     };
     let begun = service.begin_login(content_type, &body, UnixTime::now());
     wipe(body);
     let request = match begun {
         Ok(request) => request,
-        Err(response) => return Ok(response),
+        Err(response) => return response,
     };
     let user = store.find(request.username()).await;
-    let permit = match service.permit() {
-        Ok(permit) => permit,
-        Err(response) => return Ok(response),
+    let pending = match service.login(request, user) {
+        Ok(pending) => pending,
+        Err(busy) => return busy,
     };
-    let service = Arc::clone(service);
-    let (outcome, request) = rocket::tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        let outcome = service.finish_login(&request, user.as_ref(), UnixTime::now());
-        (outcome, request)
-    })
-    .await
-    .map_err(|_| AuthError::Internal)?;
+    let Some(outcome) = pending.await else {
+        // The hashing job failed: nothing was decided, so the client is told to retry.
+        return service.reject(Failure::Busy(service.config().busy_retry_after), &[]);
+    };
     if let Some(phc) = outcome.rehash {
-        store.update_hash(request.username(), phc).await;
+        store.update_hash(&outcome.username, phc).await;
     }
-    Ok(outcome.response)
+    outcome.response
 }
 
 #[rocket::async_trait]
@@ -665,13 +660,11 @@ impl<'r, S: UserStore> FromData<'r> for Login<S> {
                 store: PhantomData,
             });
         }
-        match login(&service.0, &*store.0, content_type, data).await {
-            Ok(response) => Outcome::Success(Self {
-                response,
-                store: PhantomData,
-            }),
-            Err(e) => Outcome::Error((Status::InternalServerError, e)),
-        }
+        let response = login(&service.0, &*store.0, content_type, data).await;
+        Outcome::Success(Self {
+            response,
+            store: PhantomData,
+        })
     }
 }
 

@@ -46,8 +46,8 @@
 //! [`token`] reads the body itself, capped at the core's body limit whether or not the client
 //! sends `Content-Length`, and gives up on a body that stalls for longer than
 //! [`Tessera::with_body_timeout`]. The `Authorization` header is ignored there (Swagger UI
-//! sends `Basic Og==`). Password verification runs on Tokio's blocking pool, bounded by the
-//! service's hashing gate.
+//! sends `Basic Og==`). Password verification runs on the service's hashing threads, a pool
+//! bounded by its hashing gate, at a lowered priority.
 
 pub mod docs;
 
@@ -407,29 +407,21 @@ async fn read_body<B: Buf>(
 }
 
 /// Finishes a token request: looks the user up, takes a hashing slot (429 with `Retry-After`
-/// when none is free), verifies the password on Tokio's blocking pool, stores a stronger hash
+/// when none is free), verifies the password on the service's hashing threads, stores a stronger hash
 /// when the core asks for one, and returns the core's answer (the token, or the refusal).
 pub async fn login<S: UserStore>(tessera: &Tessera<S>, request: LoginRequest) -> Response {
     let service = Arc::clone(&tessera.service);
     let user = tessera.store.find(request.username()).await;
-    let permit = match service.permit() {
-        Ok(p) => p,
+    let pending = match service.login(request, user) {
+        Ok(pending) => pending,
         Err(busy) => return busy,
     };
-    let worker = Arc::clone(&service);
-    let done = tokio::task::spawn_blocking(move || {
-        let outcome = worker.finish_login(&request, user.as_ref(), UnixTime::now());
-        drop(permit);
-        (outcome, request)
-    })
-    .await;
-    let Ok((outcome, request)) = done else {
-        // The blocking task was cancelled (runtime shutdown) or panicked: nothing was decided,
-        // so the client is told to retry.
+    let Some(outcome) = pending.await else {
+        // The hashing job failed: nothing was decided, so the client is told to retry.
         return service.reject(Failure::Busy(service.config().busy_retry_after), &[]);
     };
     if let Some(phc) = outcome.rehash {
-        tessera.store.update_hash(request.username(), phc).await;
+        tessera.store.update_hash(&outcome.username, phc).await;
     }
     outcome.response
 }

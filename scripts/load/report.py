@@ -194,32 +194,43 @@ if files:
             )
 
 # ---------------------------------------------------------------- soak
-files = sorted(glob.glob(os.path.join(out, "soak", "*.txt")))
+files = sorted(glob.glob(os.path.join(out, "soak", "*-rss.txt")))
 if files:
-    section("Soak")
+    section("Soak: runs in a row on one server process")
     print(
-        "| server | requests | req/s | p50 | p99 | socket errors (connect/read/write/timeout) "
-        "| 2xx | 3xx | 4xx | 5xx | VmRSS fresh | warm, before | right after | 5 s after |"
+        "| server | run | requests | req/s | p50 | p99 | socket errors (connect/read/write/timeout) "
+        "| 2xx | 3xx | 4xx | 5xx | VmRSS after the run |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     statuses = {}
-    for server in ("rocket", "warp", "rocket_mmap", "warp_mmap"):
-        f = os.path.join(out, "soak", f"{server}.txt")
-        if not os.path.exists(f):
+    memory = {}
+    for server in ("rocket", "warp"):
+        rf = os.path.join(out, "soak", f"{server}-rss.txt")
+        if not os.path.exists(rf):
             continue
-        r = wrk(f)
-        rss = dict(line.split() for line in open(os.path.join(out, "soak", f"{server}-rss.txt")))
-        c = r.get("classes", {})
-        statuses[server] = r["statuses"]
+        rss = dict(line.split() for line in open(rf))
         mib = lambda k: f"{int(rss[k]) / 1024:.1f} MiB" if k in rss else "?"
-        print(
-            f"| {server} | {r['requests']:,} | {r['rps']:,.0f} | {fms(r['p50'])} | {fms(r['p99'])} "
-            f"| {r['connect']}/{r['read']}/{r['write']}/{r['timeout']} "
-            f"| {c.get('2xx', '?')} | {c.get('3xx', '?')} | {c.get('4xx', '?')} | {c.get('5xx', '?')} "
-            f"| {mib('fresh')} | {mib('before')} | {mib('after')} | {mib('after5s')} |"
-        )
+        i = 1
+        while os.path.exists(os.path.join(out, "soak", f"{server}-{i}.txt")):
+            r = wrk(os.path.join(out, "soak", f"{server}-{i}.txt"))
+            c = r.get("classes", {})
+            for k, v in r["statuses"].items():
+                statuses.setdefault(server, {})
+                statuses[server][k] = statuses[server].get(k, 0) + v
+            print(
+                f"| {server} | {i} | {r['requests']:,} | {r['rps']:,.0f} | {fms(r['p50'])} | {fms(r['p99'])} "
+                f"| {r['connect']}/{r['read']}/{r['write']}/{r['timeout']} "
+                f"| {c.get('2xx', '?')} | {c.get('3xx', '?')} | {c.get('4xx', '?')} | {c.get('5xx', '?')} "
+                f"| {mib(f'after{i}')} |"
+            )
+            i += 1
+        memory[server] = (mib("fresh"), mib("before"), mib("after1"), mib(f"after{i - 1}"), mib("after5s"))
+    print("\n| server | VmRSS fresh | warm, before | after run 1 | after the last run | 5 s after |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for server, m in memory.items():
+        print(f"| {server} | " + " | ".join(m) + " |")
     for server, s in statuses.items():
-        print(f"\n{server} statuses: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(s.items())))
+        print(f"\n{server} statuses, all runs: " + ", ".join(f"{k}: {v:,}" for k, v in sorted(s.items())))
 
 # ---------------------------------------------------------------- timing
 f = os.path.join(out, "timing", "timing.json")

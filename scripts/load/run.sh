@@ -12,15 +12,15 @@
 #           the scopes variant of ours, ROUNDS rounds interleaved;
 #           auth overhead = 1 - rps(/users/me/) / rps(/items/)
 #   storm   GET /users/me/ latency probe, idle and while 4 clients hammer POST /token
-#   soak    64 connections, 30 s, hostile mix of tokens and logins; 5xx and socket errors
-#           must be 0; VmRSS before, right after and 5 s after; then again with glibc's
-#           mmap threshold fixed (GLIBC_TUNABLES), to show where the resident memory goes
+#   soak    64 connections, 30 s, hostile mix of tokens and logins, SOAK_RUNS times in a row
+#           on the same server process; 5xx and socket errors must be 0; VmRSS fresh, warm,
+#           after each run and 5 s after the last
 #   timing  sequential unknown-user vs wrong-password logins (LOGIN_FAILURE_LIMIT=1000000)
 #   storm_causes  (not in the default list) the storm's probe beside hashing alone and
 #           shedding alone, to tell which one stretches the tail
 #
 # Environment (defaults): ROUNDS (3), THREADS (2), CONNS (32), DURATION (15, seconds),
-# SOAK_CONNS (64), SOAK_DURATION (30, seconds), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
+# SOAK_CONNS (64), SOAK_DURATION (30, seconds), SOAK_RUNS (3), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
 # CARGO_TARGET_DIR (/work/target-load). Results go to $OUT; the tables are printed at the end
 # and written to $OUT/report.md.
 set -euo pipefail
@@ -35,6 +35,7 @@ CONNS=${CONNS:-32}
 DURATION=${DURATION:-15}
 SOAK_CONNS=${SOAK_CONNS:-64}
 SOAK_DURATION=${SOAK_DURATION:-30}
+SOAK_RUNS=${SOAK_RUNS:-3}
 LOGIN_PAIRS=${LOGIN_PAIRS:-200}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-load}
 OUT=${OUT:-$(mktemp -d /tmp/tessera-load.XXXXXX)}
@@ -152,7 +153,7 @@ for p in ("fastapi", "uvicorn", "pyjwt", "pwdlib", "argon2-cffi", "uvloop", "htt
         print(p, m.version(p))
     except m.PackageNotFoundError:
         print(p, "not installed")'
-  echo "settings ROUNDS=$ROUNDS THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION SOAK_CONNS=$SOAK_CONNS SOAK_DURATION=$SOAK_DURATION LOGIN_PAIRS=$LOGIN_PAIRS"
+  echo "settings ROUNDS=$ROUNDS THREADS=$THREADS CONNS=$CONNS DURATION=$DURATION SOAK_CONNS=$SOAK_CONNS SOAK_DURATION=$SOAK_DURATION SOAK_RUNS=$SOAK_RUNS LOGIN_PAIRS=$LOGIN_PAIRS"
 } >"$OUT/meta.txt"
 
 # ---------------------------------------------------------------- phases
@@ -256,16 +257,9 @@ phase_storm_causes() {
 
 phase_soak() {
   mkdir -p "$OUT/soak"
-  local s p
-  # *_mmap: the same server with glibc's mmap threshold fixed at 1 MiB, so that every argon2
-  # block array is mapped and unmapped instead of being kept in malloc's arenas (diagnostic
-  # for the resident memory figures)
-  for s in rocket warp rocket_mmap warp_mmap; do
-    if [ "${s#*_}" = mmap ]; then
-      start "$s" GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576
-    else
-      start "$s"
-    fi
+  local s p i
+  for s in rocket warp; do
+    start "$s"
     p=${pid[$s]}
     echo "fresh $(rss_kib "$p")" >"$OUT/soak/$s-rss.txt"
     eval "$(python3 "$here/tokens.py" "$(token_of "$s")")"
@@ -273,10 +267,14 @@ phase_soak() {
     wrk -t1 -c2 -d2s -s "$here/lua/soak.lua" "http://127.0.0.1:${port[$s]}" >/dev/null
     sleep 2
     echo "before $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
-    note_load "soak-$s-start"
-    wrk -t"$THREADS" -c"$SOAK_CONNS" -d"${SOAK_DURATION}s" --latency -s "$here/lua/soak.lua" \
-      "http://127.0.0.1:${port[$s]}" >"$OUT/soak/$s.txt"
-    echo "after $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
+    # SOAK_RUNS runs in a row on the same process: memory that keeps growing from one run to
+    # the next is a leak, memory that settles after the first is the working set of the load
+    for i in $(seq "$SOAK_RUNS"); do
+      note_load "soak-$s-$i-start"
+      wrk -t"$THREADS" -c"$SOAK_CONNS" -d"${SOAK_DURATION}s" --latency -s "$here/lua/soak.lua" \
+        "http://127.0.0.1:${port[$s]}" >"$OUT/soak/$s-$i.txt"
+      echo "after$i $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"
+    done
     note_load "soak-$s-end"
     sleep 5
     echo "after5s $(rss_kib "$p")" >>"$OUT/soak/$s-rss.txt"

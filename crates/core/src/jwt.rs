@@ -5,9 +5,10 @@
 //!   algorithm or the key. `alg` is compared exactly with `"HS256"` after decoding, and only to
 //!   reject.
 //! - The MAC is computed over the exact received bytes and compared in constant time before any
-//!   header parameter or claim is parsed. The received signature is never decoded: the computed
-//!   MAC is encoded (constant-time, `base64ct`) and compared as text, which also rejects every
-//!   non-canonical spelling of the signature.
+//!   header parameter or claim is parsed. The received signature (public) is decoded strictly,
+//!   so every non-canonical spelling of it is refused, and must be exactly 32 bytes; the MAC
+//!   comparison has no early exit. When issuing, the computed MAC is encoded with the
+//!   constant-time `base64ct`.
 //! - Time is a parameter ([`UnixTime`]); nothing here reads a clock.
 //! - Verification writes the decoded claims into a caller buffer and returns borrowed
 //!   [`Claims`]: no heap allocation at all.
@@ -420,24 +421,40 @@ impl<'a> Verifier<'a> {
         if t.len() > self.validation.max_len {
             return Err(TokenError::TooLong);
         }
-        let Segments {
-            header,
-            payload,
-            signature,
-            signed,
-        } = split(t)?;
-        // The received signature is public: decode it (strictly, so only its canonical spelling
-        // passes) and compare it with the computed MAC in constant time.
-        let mut sig = [0u8; 33];
-        let sig = match b64::decode(signature, &mut sig) {
-            Ok(s) if s.len() == 32 => s,
-            _ => return Err(TokenError::BadSignature),
+        // An HS256 signature is 43 characters, after the last dot. The received signature is
+        // public: decode it (strictly, so only its canonical spelling passes) and compare it with
+        // the computed MAC in constant time. Anything else cannot match: it is refused here, as
+        // malformed or as a bad signature (see `misshapen`).
+        let sig_at = t.len().saturating_sub(SIG_B64_LEN);
+        let (Some(b'.'), Ok(Ok(sig))) = (
+            sig_at.checked_sub(1).and_then(|d| t.get(d)),
+            <&[u8; SIG_B64_LEN]>::try_from(&t[sig_at..]).map(b64::decode_32),
+        ) else {
+            return Err(misshapen(t));
         };
+        let signed = &t[..sig_at - 1];
+        // `signed` holds the first dot, if the token has three segments.
+        let (header, payload, standard_header) = match signed.strip_prefix(JWT_HEADER_B64) {
+            Some([b'.', payload @ ..]) => (JWT_HEADER_B64, payload, true),
+            _ => {
+                let d1 = signed
+                    .iter()
+                    .position(|&b| b == b'.')
+                    .ok_or(TokenError::Malformed)?;
+                let (header, rest) = signed.split_at(d1);
+                (header, &rest[1..], false)
+            }
+        };
+        if header.is_empty() || payload.is_empty() {
+            return Err(TokenError::Malformed);
+        }
         let mac = self.key.mac(signed);
-        if !macs_equal(&mac, sig) {
+        if !macs_equal(&mac, &sig) {
             return Err(TokenError::BadSignature);
         }
-        self.check_header(header)?;
+        if !standard_header || self.validation.typ.is_some() {
+            self.check_header(header)?;
+        }
         let n = b64::decode(payload, buf)
             .map_err(|e| match e {
                 b64::B64Error::BufferTooSmall => TokenError::BufferTooSmall,
@@ -584,22 +601,10 @@ impl<'a> Verifier<'a> {
     }
 }
 
-/// The segments of a compact token.
-struct Segments<'t> {
-    header: &'t [u8],
-    payload: &'t [u8],
-    signature: &'t [u8],
-    /// `header '.' payload`, the MAC input.
-    signed: &'t [u8],
-}
-
 /// Constant-time comparison of the computed MAC with the received one: the XOR of the two is
 /// accumulated over all 32 bytes with no early exit, then one `subtle` comparison decides.
 /// (`subtle`'s slice comparison does the same per byte, with an optimisation barrier on each.)
-fn macs_equal(mac: &[u8; 32], received: &[u8]) -> bool {
-    let Ok(received) = <&[u8; 32]>::try_from(received) else {
-        return false;
-    };
+fn macs_equal(mac: &[u8; 32], received: &[u8; 32]) -> bool {
     let word = |b: &[u8; 32], i: usize| {
         let mut w = [0u8; 8];
         w.copy_from_slice(&b[i * 8..i * 8 + 8]);
@@ -656,32 +661,21 @@ impl<'b> Registered<'b> {
     }
 }
 
-/// Splits a compact token into its segments.
-fn split(t: &[u8]) -> Result<Segments<'_>, TokenError> {
-    // The first dot ends the header and the last one starts the signature: both are short, so
-    // this scans few bytes. A dot anywhere else fails base64url decoding later.
-    let d1 = t
-        .iter()
-        .position(|&b| b == b'.')
-        .ok_or(TokenError::Malformed)?;
-    let d2 = t
-        .iter()
-        .rposition(|&b| b == b'.')
-        .ok_or(TokenError::Malformed)?;
-    let (Some(header), Some(payload), Some(signature), Some(signed)) =
-        (t.get(..d1), t.get(d1 + 1..d2), t.get(d2 + 1..), t.get(..d2))
-    else {
-        return Err(TokenError::Malformed);
-    };
-    if header.is_empty() || payload.is_empty() || signature.is_empty() {
-        return Err(TokenError::Malformed);
+/// Why a token without a canonical 43-character signature after its last dot is refused, as
+/// splitting it at its first and last dots decides: [`TokenError::Malformed`] unless that gives
+/// three non-empty segments, else [`TokenError::BadSignature`] (the signature segment is then
+/// not the canonical spelling of any 32 bytes). A dot elsewhere would fail base64url decoding.
+#[cold]
+fn misshapen(t: &[u8]) -> TokenError {
+    match (
+        t.iter().position(|&b| b == b'.'),
+        t.iter().rposition(|&b| b == b'.'),
+    ) {
+        (Some(d1), Some(d2)) if d1 > 0 && d2 > d1 + 1 && d2 + 1 < t.len() => {
+            TokenError::BadSignature
+        }
+        _ => TokenError::Malformed,
     }
-    Ok(Segments {
-        header,
-        payload,
-        signature,
-        signed,
-    })
 }
 
 fn date(v: Value<'_>) -> Result<NumericDate, TokenError> {

@@ -11,7 +11,9 @@ use std::sync::RwLock;
 
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
-use tessera_core::service::{Account, Config, MemoryThrottle, Service, UserStore};
+use tessera_core::service::{
+    Account, Config, DEFAULT_NICENESS, HashGate, MemoryThrottle, Service, UserStore,
+};
 use tessera_core::{Hs256Key, KeyError};
 pub mod openapi;
 
@@ -290,7 +292,8 @@ pub const USAGE: &str =
     "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
-             LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)";
+             LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)
+             HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 10)";
 
 impl Options {
     /// Parses the command line (without the program name).
@@ -410,6 +413,27 @@ fn parse_login_failure_limit(value: Option<&str>) -> Result<u32, SetupError> {
     }
 }
 
+/// The niceness of the password-hashing threads, from `HASH_NICENESS` (0, normal priority, to
+/// 19, the lowest; default [`DEFAULT_NICENESS`]).
+///
+/// # Errors
+/// A message when the value is not a whole number from 0 to 19.
+pub fn hash_niceness_from_env() -> Result<i32, SetupError> {
+    parse_hash_niceness(std::env::var("HASH_NICENESS").ok().as_deref())
+}
+
+fn parse_hash_niceness(value: Option<&str>) -> Result<i32, SetupError> {
+    match value {
+        None => Ok(DEFAULT_NICENESS),
+        Some(v) => match v.trim().parse::<i32>() {
+            Ok(n) if (0..=19).contains(&n) => Ok(n),
+            _ => Err(SetupError(format!(
+                "HASH_NICENESS must be a whole number from 0 to 19, not {v:?}"
+            ))),
+        },
+    }
+}
+
 /// The core service configured as the tutorial variant and style ask, with the tutorial's
 /// login throttle (5 failures per username within 60 s).
 #[must_use]
@@ -426,7 +450,7 @@ pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service 
 
 /// What a tutorial binary needs before it serves: the options parsed from `args` (without the
 /// program name) and the service built from the environment (`SECRET_KEY`,
-/// `ACCESS_TOKEN_EXPIRE_MINUTES`, `LOGIN_FAILURE_LIMIT`), plus a warning to print when the key
+/// `ACCESS_TOKEN_EXPIRE_MINUTES`, `LOGIN_FAILURE_LIMIT`, `HASH_NICENESS`), plus a warning to print when the key
 /// is random.
 ///
 /// # Errors
@@ -438,7 +462,10 @@ pub fn setup<I: IntoIterator<Item = String>>(
     let (key, warning) = key_from_env()?;
     let lifetime = lifetime_from_env()?;
     let limit = login_failure_limit_from_env()?;
-    let service = service(key, &options, lifetime).with_throttle(MemoryThrottle::new(limit, 60));
+    let niceness = hash_niceness_from_env()?;
+    let service = service(key, &options, lifetime)
+        .with_throttle(MemoryThrottle::new(limit, 60))
+        .with_gate(HashGate::per_core_with_niceness(niceness));
     Ok((options, service, warning))
 }
 
@@ -496,6 +523,17 @@ mod tests {
         );
         assert!(Options::parse(["--port", "x"].map(String::from)).is_err());
         assert!(Options::parse(["--bogus"].map(String::from)).is_err());
+    }
+
+    #[test]
+    fn hash_niceness() {
+        assert_eq!(parse_hash_niceness(None), Ok(DEFAULT_NICENESS));
+        assert_eq!(parse_hash_niceness(Some("0")), Ok(0));
+        assert_eq!(parse_hash_niceness(Some(" 19 ")), Ok(19));
+        for bad in ["-1", "20", "low", ""] {
+            let e = parse_hash_niceness(Some(bad)).unwrap_err();
+            assert!(e.0.starts_with("HASH_NICENESS must be"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -148,8 +148,15 @@ impl HashGate {
     /// a login storm always leaves a core to the request path.
     #[must_use]
     pub fn per_core() -> Arc<Self> {
+        Self::per_core_with_niceness(DEFAULT_NICENESS)
+    }
+
+    /// [`per_core`](Self::per_core), with threads at `niceness` (see
+    /// [`with_niceness`](Self::with_niceness)).
+    #[must_use]
+    pub fn per_core_with_niceness(niceness: i32) -> Arc<Self> {
         let cores = std::thread::available_parallelism().map_or(1, core::num::NonZero::get);
-        Self::new(cores.saturating_sub(1))
+        Self::with_niceness(cores.saturating_sub(1), niceness)
     }
 
     /// Takes a slot, or `None` when all are in use.

@@ -129,7 +129,8 @@ if files:
         "| p99 storm / idle | probe req/s idle / storm | logins 200 | logins 429 | other | login p50 |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for server in SERVERS:
+    found = {server for server, _ in runs}
+    for server in [x for x in SERVERS if x in found] + sorted(found - set(SERVERS), key=lambda x: (x.split("_n")[0], int(x.split("_n")[-1]) if "_n" in x else 0)):
         idle, probe, logins = (runs.get((server, k)) for k in ("idle", "probe", "logins"))
         if not idle:
             continue

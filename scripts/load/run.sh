@@ -5,7 +5,7 @@
 # stopped on exit.
 #
 # Usage: scripts/load/run.sh [PHASE...]
-#        PHASE: http storm soak timing storm_causes (default: the first four)
+#        PHASE: http storm soak timing storm_causes storm_niceness (default: the first four)
 #
 #   http    wrk on GET /users/me/ (token verified, user looked up) and GET /items/ (the same
 #           app's route without a token check), for the three servers, and GET /status/ in
@@ -18,6 +18,8 @@
 #   timing  sequential unknown-user vs wrong-password logins (LOGIN_FAILURE_LIMIT=1000000)
 #   storm_causes  (not in the default list) the storm's probe beside hashing alone and
 #           shedding alone, to tell which one stretches the tail
+#   storm_niceness  (not in the default list) the storm with the hashing threads at
+#           niceness 0, 10 and 19
 #
 # Environment (defaults): ROUNDS (3), THREADS (2), CONNS (32), DURATION (15, seconds),
 # SOAK_CONNS (64), SOAK_DURATION (30, seconds), SOAK_RUNS (3), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
@@ -191,31 +193,55 @@ phase_http() {
   stop_all
 }
 
+# storm_round SERVER ROUND: the probe alone, then the probe during a login storm
+storm_round() {
+  local s=$1 r=$2 token storm
+  token=$(token_of "$s")
+  # idle: the probe alone
+  TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+    "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-idle.txt"
+  # storm: 4 clients posting correct logins, and the same probe in a separate wrk
+  wrk -t1 -c4 -d"$((DURATION + 1))s" --latency -s "$here/lua/login.lua" \
+    "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-logins.txt" &
+  storm=$!
+  sleep 0.5
+  TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
+    "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-probe.txt"
+  wait "$storm"
+}
+
 phase_storm() {
   mkdir -p "$OUT/storm"
   start rocket
   start warp
   start fastapi
-  local s r token
+  local s r
   note_load "storm-start"
   for r in $(seq "$ROUNDS"); do
     for s in rocket warp fastapi; do
-      token=$(token_of "$s")
-      # idle: the probe alone
-      TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
-        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-idle.txt"
-      # storm: 4 clients posting correct logins, and the same probe in a separate wrk
-      wrk -t1 -c4 -d"$((DURATION + 1))s" --latency -s "$here/lua/login.lua" \
-        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-logins.txt" &
-      local storm=$!
-      sleep 0.5
-      TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
-        "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-probe.txt"
-      wait "$storm"
+      storm_round "$s" "$r"
     done
     note_load "storm-round-$r"
   done
   stop_all
+}
+
+# The storm with the hashing threads at niceness 0 (normal), 10 (the default) and 19, each
+# round restarting our two servers with HASH_NICENESS set; servers named SERVER_nN.
+phase_storm_niceness() {
+  mkdir -p "$OUT/storm"
+  local s n r
+  note_load "storm_niceness-start"
+  for r in $(seq "$ROUNDS"); do
+    for s in rocket warp; do
+      for n in 0 10 19; do
+        start "${s}_n$n" HASH_NICENESS=$n
+        storm_round "${s}_n$n" "$r"
+        stop_all
+      done
+    done
+    note_load "storm_niceness-round-$r"
+  done
 }
 
 # What makes the probe's tail grow during the storm: for each server, per round, the probe

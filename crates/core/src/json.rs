@@ -36,8 +36,9 @@ pub(crate) enum ObjectError<E> {
     Member(E),
 }
 
-/// Top-level member names remembered for the duplicate check; objects with more members fall
-/// back to rescanning (only after the MAC has been verified, and bounded by the size cap).
+/// Top-level member names remembered (as tags) for the duplicate check; objects with more
+/// members fall back to rescanning (only after the MAC has been verified, and bounded by the
+/// size cap).
 const REMEMBERED_NAMES: usize = 16;
 
 /// Validates `bytes` strictly as one JSON object, in a single pass, calling `member` with each
@@ -51,13 +52,10 @@ pub(crate) fn parse_object<'a, E>(
     mut member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
 ) -> Result<&'a str, ObjectError<E>> {
     let text = core::str::from_utf8(bytes).map_err(|_| ObjectError::Json(JsonError::Encoding))?;
-    let mut s = Scanner {
-        s: text,
-        b: text.as_bytes(),
-        i: 0,
-    };
-    s.ws();
-    if s.peek() != Some(b'{') {
+    // The cursor stays in a local here; only nested values go through a `Scanner`.
+    let b = text.as_bytes();
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
         let e = if text.starts_with('\u{feff}') {
             JsonError::Encoding
         } else {
@@ -65,69 +63,259 @@ pub(crate) fn parse_object<'a, E>(
         };
         return Err(ObjectError::Json(e));
     }
-    s.i += 1;
-    let body = s.i;
-    let mut names: [JsonStr<'a>; REMEMBERED_NAMES] = [JsonStr::EMPTY; REMEMBERED_NAMES];
+    i += 1;
+    let body = i;
+    // Tags of the plain names seen so far: equal names have equal tags, so a name whose tag is
+    // new is not a duplicate, and only a tag match (or an escaped name) costs an exact rescan.
+    let mut tags = [0u64; REMEMBERED_NAMES];
     let mut count = 0;
-    s.ws();
-    if s.peek() == Some(b'}') {
-        s.i += 1;
+    let mut any_escaped = false;
+    i = skip_ws(b, i);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
     } else {
         loop {
-            s.ws();
-            let name_at = s.i;
-            let name = s.string().map_err(ObjectError::Json)?;
-            let duplicate = if count <= REMEMBERED_NAMES {
-                names[..count].contains(&name)
-            } else {
-                s.seen_before(body, name_at, name)
+            i = skip_ws(b, i);
+            let name_at = i;
+            let (name, next) = scan_string(text, i).map_err(ObjectError::Json)?;
+            let exact = name.escaped || any_escaped || count >= REMEMBERED_NAMES || {
+                let tag = plain_tag(name.raw.as_bytes());
+                let seen = tags[..count].contains(&tag);
+                tags[count] = tag;
+                seen
             };
-            if duplicate {
+            if exact && Scanner::new(text, body).seen_before(body, name_at, name) {
                 return Err(ObjectError::Json(JsonError::Duplicate));
             }
-            if let Some(slot) = names.get_mut(count) {
-                *slot = name;
-            }
+            any_escaped |= name.escaped;
             count += 1;
-            s.ws();
-            s.expect(b':').map_err(ObjectError::Json)?;
-            s.ws();
-            let value = s.value(2).map_err(ObjectError::Json)?;
-            member(name, value).map_err(ObjectError::Member)?;
-            s.ws();
-            match s.peek() {
-                Some(b',') => s.i += 1,
+            i = skip_ws(b, next);
+            if b.get(i) != Some(&b':') {
+                return Err(ObjectError::Json(JsonError::Syntax));
+            }
+            i = skip_ws(b, i + 1);
+            let start = i;
+            let kind = match b.get(i) {
+                Some(b'"') => {
+                    let (s, next) = scan_string(text, i).map_err(ObjectError::Json)?;
+                    i = next;
+                    Kind::Str(s)
+                }
+                Some(b'-' | b'0'..=b'9') => {
+                    let (k, next) = scan_number(b, i).map_err(ObjectError::Json)?;
+                    i = next;
+                    k
+                }
+                _ => {
+                    let mut s = Scanner::new(text, i);
+                    let v = s.value(2).map_err(ObjectError::Json)?;
+                    i = s.i;
+                    v.kind
+                }
+            };
+            let raw = text
+                .get(start..i)
+                .ok_or(ObjectError::Json(JsonError::Syntax))?;
+            member(name, Value { raw, kind }).map_err(ObjectError::Member)?;
+            i = skip_ws(b, i);
+            match b.get(i) {
+                Some(b',') => i += 1,
                 Some(b'}') => {
-                    s.i += 1;
+                    i += 1;
                     break;
                 }
                 _ => return Err(ObjectError::Json(JsonError::Syntax)),
             }
         }
     }
-    s.ws();
-    if s.i != s.b.len() {
+    if skip_ws(b, i) != b.len() {
         return Err(ObjectError::Json(JsonError::Syntax));
     }
     Ok(text)
+}
+
+/// The index of the first non-whitespace byte at or after `i`.
+#[inline(always)]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Validates the string whose opening quote is at `i`; returns its body and the index after
+/// its closing quote.
+#[inline(always)]
+fn scan_string(s: &str, i: usize) -> Result<(JsonStr<'_>, usize), JsonError> {
+    let b = s.as_bytes();
+    if b.get(i) != Some(&b'"') {
+        return Err(JsonError::Syntax);
+    }
+    let start = i + 1;
+    let mut j = start;
+    let mut escaped = false;
+    loop {
+        let c = *b.get(j).ok_or(JsonError::Syntax)?;
+        if PLAIN[usize::from(c)] {
+            j += 1;
+        } else if c == b'"' {
+            break;
+        } else if c == b'\\' {
+            escaped = true;
+            j += escape_len(b, j)?;
+        } else {
+            return Err(JsonError::Syntax);
+        }
+    }
+    let raw = s.get(start..j).ok_or(JsonError::Syntax)?;
+    Ok((JsonStr { raw, escaped }, j + 1))
+}
+
+/// The length of the escape sequence at `at`; refuses unknown escapes and lone surrogates.
+#[inline(never)]
+fn escape_len(b: &[u8], at: usize) -> Result<usize, JsonError> {
+    let rest = b.get(at..).ok_or(JsonError::Syntax)?;
+    match rest.get(1) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(2),
+        Some(b'u') => decode_escape(rest)
+            .map(|(_, used)| used)
+            .ok_or(JsonError::Syntax),
+        _ => Err(JsonError::Syntax),
+    }
+}
+
+/// Whether the eight bytes of `x` are all ASCII digits.
+#[inline(always)]
+const fn eight_digits(x: u64) -> bool {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Each byte is 0x30..=0x3F, and adding 6 (which cannot carry out of such a byte) leaves it
+    // there only for 0x30..=0x39.
+    x & HIGH == ZEROS && (x + 0x0606_0606_0606_0606) & HIGH == ZEROS
+}
+
+/// The value of eight ASCII digits read little-endian (the first digit in the low byte).
+#[inline(always)]
+const fn eight_digits_value(x: u64) -> u64 {
+    let x = x - 0x3030_3030_3030_3030;
+    // Pairs, then quadruples, then the whole: each step merges neighbouring lanes.
+    let x = (x * 10 + (x >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let x = (x * 100 + (x >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (x * 10_000 + (x >> 32)) & 0xFFFF_FFFF
+}
+
+/// The index after the digits starting at `i`.
+#[inline(always)]
+fn skip_digits(b: &[u8], mut i: usize) -> usize {
+    while let Some(b'0'..=b'9') = b.get(i) {
+        i += 1;
+    }
+    i
+}
+
+/// Validates the number starting at `i`; returns what it is (with the value of a plain integer
+/// of at most 16 digits) and the index after it.
+#[inline(always)]
+fn scan_number<'a>(b: &[u8], start: usize) -> Result<(Kind<'a>, usize), JsonError> {
+    let neg = b.get(start) == Some(&b'-');
+    let int_start = start + usize::from(neg);
+    let mut i = int_start;
+    let mut v: u64 = 0;
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            // Eight digits per step while they last. The value wraps past 19 digits; it is only
+            // used for at most 16.
+            while let Some(&w) = b.get(i..i + 8).and_then(|w| <&[u8; 8]>::try_from(w).ok())
+                && eight_digits(u64::from_le_bytes(w))
+            {
+                v = v
+                    .wrapping_mul(100_000_000)
+                    .wrapping_add(eight_digits_value(u64::from_le_bytes(w)));
+                i += 8;
+            }
+            while let Some(&d @ b'0'..=b'9') = b.get(i) {
+                v = v.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                i += 1;
+            }
+        }
+        _ => return Err(JsonError::Syntax),
+    }
+    let int_digits = i - int_start;
+    let mut plain = true;
+    if b.get(i) == Some(&b'.') {
+        plain = false;
+        let j = skip_digits(b, i + 1);
+        if j == i + 1 {
+            return Err(JsonError::Syntax);
+        }
+        i = j;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        plain = false;
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        let j = skip_digits(b, i);
+        if j == i {
+            return Err(JsonError::Syntax);
+        }
+        i = j;
+    }
+    if i - start > MAX_NUMBER_LEN {
+        return Err(JsonError::Syntax);
+    }
+    let kind = match i64::try_from(v) {
+        Ok(v) if plain && int_digits <= 16 => Kind::Int(if neg { -v } else { v }),
+        _ => Kind::Number,
+    };
+    Ok((kind, i))
+}
+
+/// A summary of an unescaped name (its length, first, middle and last bytes): equal names have
+/// equal tags.
+#[inline]
+fn plain_tag(b: &[u8]) -> u64 {
+    match (b.first(), b.get(b.len() / 2), b.last()) {
+        (Some(&first), Some(&mid), Some(&last)) => {
+            (b.len() as u64)
+                | (u64::from(first) << 40)
+                | (u64::from(mid) << 48)
+                | (u64::from(last) << 56)
+        }
+        _ => 0,
+    }
 }
 
 /// One validated JSON value, as its source text.
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Value<'a> {
     raw: &'a str,
-    /// For string values, whether the text between the quotes has escapes.
-    escaped: bool,
+    kind: Kind<'a>,
+}
+
+/// What the scanner learnt about a value while validating it.
+#[derive(Copy, Clone, Debug)]
+enum Kind<'a> {
+    /// A string, with its body.
+    Str(JsonStr<'a>),
+    /// An integer literal of at most 16 digits (no fraction, no exponent), with its value.
+    Int(i64),
+    /// Any other number.
+    Number,
+    /// An object, array or literal.
+    Other,
 }
 
 impl<'a> Value<'a> {
     /// The value as a string, if it is one.
+    #[inline]
     pub(crate) fn as_str(&self) -> Option<JsonStr<'a>> {
-        let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
-        Some(JsonStr {
-            raw: inner,
-            escaped: self.escaped,
-        })
+        match self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
     }
 
     /// The string elements of an array value; `None` if it is not an array of strings.
@@ -170,8 +358,15 @@ impl<'a> Value<'a> {
     }
 
     /// The value as a NumericDate: a finite number with magnitude at most 2^53.
+    #[inline]
     pub(crate) fn as_numeric_date(&self) -> Option<NumericDate> {
-        parse_numeric_date(self.raw.as_bytes())
+        match self.kind {
+            Kind::Int(v) if v.unsigned_abs() <= MAX_NUMERIC_DATE.unsigned_abs() => {
+                Some(NumericDate::new(v, false))
+            }
+            Kind::Number => parse_numeric_date(self.raw.as_bytes()),
+            _ => None,
+        }
     }
 }
 
@@ -187,11 +382,6 @@ pub struct JsonStr<'a> {
 }
 
 impl<'a> JsonStr<'a> {
-    const EMPTY: JsonStr<'static> = JsonStr {
-        raw: "",
-        escaped: false,
-    };
-
     /// Text between quotes, already validated as a JSON string body.
     fn from_validated(raw: &'a str) -> Self {
         Self {
@@ -423,6 +613,14 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    const fn new(s: &'a str, i: usize) -> Self {
+        Self {
+            s,
+            b: s.as_bytes(),
+            i,
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -446,24 +644,24 @@ impl<'a> Scanner<'a> {
     /// [`MAX_DEPTH`]; the frames are kept small by leaving the rare paths out of line.
     fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         let start = self.i;
-        let escaped = match self.peek().ok_or(JsonError::Syntax)? {
+        let kind = match self.peek().ok_or(JsonError::Syntax)? {
             b'{' => {
                 self.object(depth)?;
-                false
+                Kind::Other
             }
             b'[' => {
                 self.array(depth)?;
-                false
+                Kind::Other
             }
-            b'"' => self.string()?.escaped,
-            b't' => self.literal("true").map(|()| false)?,
-            b'f' => self.literal("false").map(|()| false)?,
-            b'n' => self.literal("null").map(|()| false)?,
-            b'-' | b'0'..=b'9' => self.number().map(|()| false)?,
+            b'"' => Kind::Str(self.string()?),
+            b't' => self.literal("true").map(|()| Kind::Other)?,
+            b'f' => self.literal("false").map(|()| Kind::Other)?,
+            b'n' => self.literal("null").map(|()| Kind::Other)?,
+            b'-' | b'0'..=b'9' => self.number()?,
             _ => return Err(JsonError::Syntax),
         };
         let raw = self.s.get(start..self.i).ok_or(JsonError::Syntax)?;
-        Ok(Value { raw, escaped })
+        Ok(Value { raw, kind })
     }
 
     fn literal(&mut self, lit: &str) -> Result<(), JsonError> {
@@ -611,83 +809,30 @@ impl<'a> Scanner<'a> {
 
     /// Validates a string at the cursor (on its opening quote) and returns its body.
     fn string(&mut self) -> Result<JsonStr<'a>, JsonError> {
-        self.expect(b'"')?;
-        let start = self.i;
-        let mut i = start;
-        let mut escaped = false;
-        loop {
-            let c = *self.b.get(i).ok_or(JsonError::Syntax)?;
-            if c == b'"' {
-                break;
-            }
-            if c == b'\\' {
-                escaped = true;
-                i += self.escape_len(i)?;
-            } else if c < 0x20 {
-                return Err(JsonError::Syntax);
-            } else {
-                i += 1;
-            }
-        }
-        let raw = self.s.get(start..i).ok_or(JsonError::Syntax)?;
-        self.i = i + 1;
-        Ok(JsonStr { raw, escaped })
+        let (s, next) = scan_string(self.s, self.i)?;
+        self.i = next;
+        Ok(s)
     }
 
-    /// The length of the escape sequence at `at`; refuses unknown escapes and lone surrogates.
-    #[inline(never)]
-    fn escape_len(&self, at: usize) -> Result<usize, JsonError> {
-        let rest = self.b.get(at..).ok_or(JsonError::Syntax)?;
-        match rest.get(1) {
-            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(2),
-            Some(b'u') => decode_escape(rest)
-                .map(|(_, used)| used)
-                .ok_or(JsonError::Syntax),
-            _ => Err(JsonError::Syntax),
-        }
-    }
-
-    fn digits(&mut self) -> usize {
-        let start = self.i;
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.i += 1;
-        }
-        self.i - start
-    }
-
-    fn number(&mut self) -> Result<(), JsonError> {
-        let start = self.i;
-        if self.peek() == Some(b'-') {
-            self.i += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => {
-                self.digits();
-            }
-            _ => return Err(JsonError::Syntax),
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if self.digits() == 0 {
-                return Err(JsonError::Syntax);
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
-            if self.digits() == 0 {
-                return Err(JsonError::Syntax);
-            }
-        }
-        if self.i - start > MAX_NUMBER_LEN {
-            return Err(JsonError::Syntax);
-        }
-        Ok(())
+    fn number(&mut self) -> Result<Kind<'a>, JsonError> {
+        let (k, next) = scan_number(self.b, self.i)?;
+        self.i = next;
+        Ok(k)
     }
 }
+
+/// Bytes that may stand for themselves in a JSON string: all but `"`, `\` and controls.
+const PLAIN: [bool; 256] = {
+    let mut t = [true; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = false;
+        c += 1;
+    }
+    t[b'"' as usize] = false;
+    t[b'\\' as usize] = false;
+    t
+};
 
 /// Exact NumericDate from a validated number literal; `None` for anything else or out of range.
 fn parse_numeric_date(raw: &[u8]) -> Option<NumericDate> {
@@ -822,6 +967,22 @@ mod tests {
             Some(JsonError::Duplicate)
         );
         assert!(ok(r#"{"x":{"a":1},"y":{"a":2}}"#));
+        // Names with equal tags (length, first, middle and last bytes) are still different.
+        assert!(ok(r#"{"axxb":1,"ayxb":2,"":3,"a":4}"#));
+        assert_eq!(
+            parse(br#"{"axxb":1,"ayxb":2,"axxb":3}"#).err(),
+            Some(JsonError::Duplicate)
+        );
+        assert_eq!(parse(br#"{"":1,"":2}"#).err(), Some(JsonError::Duplicate));
+        // After an escaped name, plain names are compared exactly too.
+        assert_eq!(
+            parse(br#"{"\u0061":1,"b":2,"a":3}"#).err(),
+            Some(JsonError::Duplicate)
+        );
+        assert_eq!(
+            parse(br#"{"a":1,"b":2,"\u0062":3}"#).err(),
+            Some(JsonError::Duplicate)
+        );
         // Past the remembered names, duplicates are still found, in either position.
         let many: std::string::String = (0..20).map(|i| std::format!(r#""k{i}":{i},"#)).collect();
         assert!(ok(&std::format!("{{{many}\"z\":0}}")));
@@ -883,6 +1044,55 @@ mod tests {
                 .map(|p| p.as_plain().unwrap_or("?"))
                 .eq(parts)
         );
+    }
+
+    #[test]
+    fn scanned_integers_agree_with_the_literal_parser() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut text = [0u8; 24];
+        for round in 0..200_000usize {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = 1 + round % 20;
+            let neg = x & 1 == 1;
+            let mut n = 0;
+            if neg {
+                text[0] = b'-';
+                n = 1;
+            }
+            let mut r = x >> 1;
+            for k in 0..digits {
+                let d = (r % 10) as u8;
+                r = (r / 10) ^ (r << 7);
+                // No leading zero, except a lone "0".
+                text[n] = if k == 0 && digits > 1 && d == 0 {
+                    b'7'
+                } else {
+                    b'0' + d
+                };
+                n += 1;
+            }
+            let raw = &text[..n];
+            let (kind, end) = scan_number(raw, 0).unwrap();
+            assert_eq!(end, n);
+            let value = Value {
+                raw: core::str::from_utf8(raw).unwrap(),
+                kind,
+            };
+            assert_eq!(value.as_numeric_date(), parse_numeric_date(raw), "{raw:?}");
+        }
+        for at in 0..8 {
+            for c in 0..=255u8 {
+                let mut w = *b"12345678";
+                w[at] = c;
+                assert_eq!(eight_digits(u64::from_le_bytes(w)), c.is_ascii_digit());
+                if c.is_ascii_digit() {
+                    let expect = w.iter().fold(0, |a, d| a * 10 + u64::from(d - b'0'));
+                    assert_eq!(eight_digits_value(u64::from_le_bytes(w)), expect);
+                }
+            }
+        }
     }
 
     #[test]

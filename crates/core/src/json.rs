@@ -49,8 +49,17 @@ const REMEMBERED_NAMES: usize = 16;
 /// literals at most 64 bytes, and no object anywhere naming a member twice (compared decoded).
 pub(crate) fn parse_object<'a, E>(
     bytes: &'a [u8],
-    mut member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
+    member: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
 ) -> Result<&'a str, ObjectError<E>> {
+    parse_members(bytes, FnMembers(member))
+}
+
+/// [`parse_object`], handing the members to a [`Members`].
+#[inline]
+pub(crate) fn parse_members<'a, M: Members<'a>>(
+    bytes: &'a [u8],
+    mut members: M,
+) -> Result<&'a str, ObjectError<M::Error>> {
     let text = core::str::from_utf8(bytes).map_err(|_| ObjectError::Json(JsonError::Encoding))?;
     // The cursor stays in a local here; only nested values go through a `Scanner`.
     let b = text.as_bytes();
@@ -113,10 +122,10 @@ pub(crate) fn parse_object<'a, E>(
                     v.kind
                 }
             };
-            let raw = text
-                .get(start..i)
-                .ok_or(ObjectError::Json(JsonError::Syntax))?;
-            member(name, Value { raw, kind }).map_err(ObjectError::Member)?;
+            let raw = sub_str(text, start, i).ok_or(ObjectError::Json(JsonError::Syntax))?;
+            members
+                .member(name, Value { raw, kind })
+                .map_err(ObjectError::Member)?;
             i = skip_ws(b, i);
             match b.get(i) {
                 Some(b',') => i += 1,
@@ -132,6 +141,13 @@ pub(crate) fn parse_object<'a, E>(
         return Err(ObjectError::Json(JsonError::Syntax));
     }
     Ok(text)
+}
+
+/// `s[start..end]`, or `None` off the bounds or off character boundaries (`str::get` split in
+/// two halves, which the optimiser inlines on this hot path).
+#[inline(always)]
+fn sub_str(s: &str, start: usize, end: usize) -> Option<&str> {
+    s.get(..end)?.get(start..)
 }
 
 /// The index of the first non-whitespace byte at or after `i`.
@@ -167,7 +183,7 @@ fn scan_string(s: &str, i: usize) -> Result<(JsonStr<'_>, usize), JsonError> {
             return Err(JsonError::Syntax);
         }
     }
-    let raw = s.get(start..j).ok_or(JsonError::Syntax)?;
+    let raw = sub_str(s, start, j).ok_or(JsonError::Syntax)?;
     Ok((JsonStr { raw, escaped }, j + 1))
 }
 
@@ -271,6 +287,27 @@ fn scan_number<'a>(b: &[u8], start: usize) -> Result<(Kind<'a>, usize), JsonErro
         _ => Kind::Number,
     };
     Ok((kind, i))
+}
+
+/// What [`parse_members`] hands each top-level member to: a type whose (inlined) method does the
+/// work, or a closure given to [`parse_object`].
+pub(crate) trait Members<'a> {
+    /// Refuses the document.
+    type Error;
+    /// One member, in document order.
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Self::Error>;
+}
+
+/// A closure as [`Members`].
+struct FnMembers<F>(F);
+
+impl<'a, E, F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>> Members<'a> for FnMembers<F> {
+    type Error = E;
+
+    #[inline(always)]
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), E> {
+        (self.0)(name, value)
+    }
 }
 
 /// A summary of an unescaped name (its length, first, middle and last bytes): equal names have

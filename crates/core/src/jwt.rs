@@ -18,7 +18,7 @@ use subtle::ConstantTimeEq;
 
 use crate::b64;
 use crate::error::{EncodeError, TokenError};
-use crate::json::{JsonStr, ObjectError, Value, parse_object};
+use crate::json::{JsonStr, Members, ObjectError, Value, parse_members, parse_object};
 use crate::key::Hs256Key;
 use crate::scope::ScopeClaim;
 use crate::time::{NumericDate, UnixTime};
@@ -527,18 +527,7 @@ impl<'a> Verifier<'a> {
 
     fn claims<'b>(&self, payload: &'b [u8], now: UnixTime) -> Result<Claims<'b>, TokenError> {
         let mut c = Registered::default();
-        let json = parse_object(payload, |name, value| match name.as_plain() {
-            Some(plain) => c.take(plain, value),
-            // Escaped member names are rare; compare them decoded.
-            None => {
-                let mut buf = [0u8; 8];
-                match name.decode_into(&mut buf) {
-                    Ok(plain) => c.take(plain, value),
-                    Err(_) => Ok(()),
-                }
-            }
-        })
-        .map_err(object_err)?;
+        let json = parse_members(payload, &mut c).map_err(object_err)?;
         let Registered {
             sub,
             scope,
@@ -627,8 +616,31 @@ struct Registered<'b> {
     aud: Option<Value<'b>>,
 }
 
-impl<'b> Registered<'b> {
+impl<'b> Members<'b> for &mut Registered<'b> {
+    type Error = TokenError;
+
     /// Records member `name` if it is a registered claim; a malformed one is an error.
+    #[inline(always)]
+    fn member(&mut self, name: JsonStr<'b>, value: Value<'b>) -> Result<(), TokenError> {
+        match name.as_plain() {
+            Some(plain) => self.take(plain, value),
+            // Escaped member names are rare; compare them decoded.
+            None => self.take_escaped(name, value),
+        }
+    }
+}
+
+impl<'b> Registered<'b> {
+    #[inline(never)]
+    fn take_escaped(&mut self, name: JsonStr<'_>, value: Value<'b>) -> Result<(), TokenError> {
+        let mut buf = [0u8; 8];
+        match name.decode_into(&mut buf) {
+            Ok(plain) => self.take(plain, value),
+            Err(_) => Ok(()),
+        }
+    }
+
+    #[inline(always)]
     fn take(&mut self, name: &str, value: Value<'b>) -> Result<(), TokenError> {
         // Three-letter names compared as one integer: no per-candidate memcmp.
         const fn key(n: &[u8; 3]) -> u32 {

@@ -90,7 +90,7 @@ impl<'a> Scope<'a> {
     /// Whether `scope` is one of the tokens.
     #[must_use]
     pub fn grants(&self, scope: &str) -> bool {
-        self.iter().any(|t| t == scope)
+        has_token(self.0, scope)
     }
 
     /// Whether every scope in `required` is granted.
@@ -109,6 +109,28 @@ impl<'a> Scope<'a> {
     #[must_use]
     pub const fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Whether the validated scope value `list` (tokens separated by single spaces) has the token
+/// `want`: the same answer as comparing `want` with each token, without splitting.
+fn has_token(list: &str, want: &str) -> bool {
+    let (list, want) = (list.as_bytes(), want.as_bytes());
+    if want.is_empty() {
+        // No token is empty.
+        return false;
+    }
+    let mut rest = list;
+    loop {
+        if let Some(after) = rest.strip_prefix(want)
+            && matches!(after.first(), None | Some(b' '))
+        {
+            return true;
+        }
+        match rest.iter().position(|&b| b == b' ') {
+            Some(space) => rest = &rest[space + 1..],
+            None => return false,
+        }
     }
 }
 
@@ -144,7 +166,10 @@ impl<'a> ScopeClaim<'a> {
     /// Whether `scope` is one of the tokens.
     #[must_use]
     pub fn grants(&self, scope: &str) -> bool {
-        self.iter().any(|t| t == *scope)
+        match self.0.as_plain() {
+            Some(plain) => has_token(plain, scope),
+            None => self.iter().any(|t| t == *scope),
+        }
     }
 
     /// Whether every scope in `required` is granted.
@@ -201,5 +226,24 @@ impl fmt::Display for Joined<'_> {
             f.write_str(s)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_search_agrees_with_splitting() {
+        let lists = ["", "me", "me items", "items me", "a ab abc", "abc ab a", "m me mee"];
+        let wanted = ["", "m", "me", "mee", "e", "items", "item", "a", "ab", "abc", "b", " "];
+        for list in lists {
+            let scope = Scope::parse(list).unwrap();
+            for want in wanted {
+                let split = list.split(' ').filter(|t| !t.is_empty()).any(|t| t == want);
+                assert_eq!(scope.grants(want), split, "{list:?} {want:?}");
+                assert_eq!(has_token(list, want), split, "{list:?} {want:?}");
+            }
+        }
     }
 }

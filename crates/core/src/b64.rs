@@ -246,10 +246,12 @@ fn encode_exact(n: usize, mut byte: impl FnMut(usize) -> u8, out: &mut [u8]) {
 
 /// Encodes `buf[at..at + n]` in place, to `buf[at..at + encoded_len(n)]`.
 ///
-/// Works backwards from the last group: group `k` reads bytes `at + 3k ..` and writes
-/// `at + 4k ..`, and every group before it sits at or below `at + 3k`, so no unread byte is
-/// overwritten. This lets a token be serialized and encoded in one caller buffer.
+/// Works backwards, a block of up to 16 groups at a time from the last: a block's input (bytes
+/// `at + 3k .. at + 3g` for groups `k..g`) is copied out before its output (`at + 4k ..
+/// at + 4g`) is written, and every earlier block's input sits below `at + 3k`, so no unread byte
+/// is overwritten. This lets a token be serialized and encoded in one caller buffer.
 pub(crate) fn encode_in_place(buf: &mut [u8], at: usize, n: usize) -> Result<usize, B64Error> {
+    const BLOCK: usize = 16;
     let len = encoded_len(n);
     if buf.len() < at + len.max(n) {
         return Err(B64Error::BufferTooSmall);
@@ -262,14 +264,21 @@ pub(crate) fn encode_in_place(buf: &mut [u8], at: usize, n: usize) -> Result<usi
         let o = at + full * 4;
         encode_exact(rem, |k| tail[k], &mut buf[o..o + encoded_len(rem)]);
     }
-    for k in (0..full).rev() {
-        let s = at + 3 * k;
-        let v = (u32::from(buf[s]) << 16) | (u32::from(buf[s + 1]) << 8) | u32::from(buf[s + 2]);
-        let o = at + 4 * k;
-        buf[o] = ALPHABET[(v >> 18) as usize & 63];
-        buf[o + 1] = ALPHABET[(v >> 12) as usize & 63];
-        buf[o + 2] = ALPHABET[(v >> 6) as usize & 63];
-        buf[o + 3] = ALPHABET[v as usize & 63];
+    let mut g = full;
+    while g > 0 {
+        let k = g.saturating_sub(BLOCK);
+        let mut block = [0u8; 3 * BLOCK];
+        let input = &mut block[..3 * (g - k)];
+        input.copy_from_slice(&buf[at + 3 * k..at + 3 * g]);
+        let out = &mut buf[at + 4 * k..at + 4 * g];
+        for (s, o) in input.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+            let v = (u32::from(s[0]) << 16) | (u32::from(s[1]) << 8) | u32::from(s[2]);
+            o[0] = ALPHABET[(v >> 18) as usize & 63];
+            o[1] = ALPHABET[(v >> 12) as usize & 63];
+            o[2] = ALPHABET[(v >> 6) as usize & 63];
+            o[3] = ALPHABET[v as usize & 63];
+        }
+        g = k;
     }
     Ok(len)
 }
@@ -420,11 +429,11 @@ mod tests {
 
     #[test]
     fn in_place_matches_plain_encoding() {
-        for n in 0..40usize {
-            let data: [u8; 40] = core::array::from_fn(|i| (i * 37 + 11) as u8);
-            let mut expect = [0u8; 64];
+        for n in 0..160usize {
+            let data: [u8; 160] = core::array::from_fn(|i| (i * 37 + 11) as u8);
+            let mut expect = [0u8; 224];
             let e = encode(&data[..n], &mut expect).unwrap();
-            let mut buf = [0u8; 128];
+            let mut buf = [0u8; 256];
             let at = 5;
             buf[at..at + n].copy_from_slice(&data[..n]);
             let w = encode_in_place(&mut buf, at, n).unwrap();

@@ -235,8 +235,12 @@ mod tests {
 
     #[test]
     fn token_search_agrees_with_splitting() {
-        let lists = ["", "me", "me items", "items me", "a ab abc", "abc ab a", "m me mee"];
-        let wanted = ["", "m", "me", "mee", "e", "items", "item", "a", "ab", "abc", "b", " "];
+        let lists = [
+            "", "me", "me items", "items me", "a ab abc", "abc ab a", "m me mee",
+        ];
+        let wanted = [
+            "", "m", "me", "mee", "e", "items", "item", "a", "ab", "abc", "b", " ",
+        ];
         for list in lists {
             let scope = Scope::parse(list).unwrap();
             for want in wanted {

@@ -3,8 +3,9 @@
 //! Everything decoded here is public to whoever holds the token: the received signature (which
 //! is then compared with the computed MAC in constant time), the header and the payload (decoded
 //! only after the MAC has been checked). So a table-driven codec is used: several times faster
-//! than a constant-time one. The computed MAC itself is encoded with `base64ct` when a token is
-//! issued, so secret-dependent bytes never index a table.
+//! than a constant-time one. Encoding has no table at all: eight characters at a time are computed
+//! lane-wise in a `u64` ([`encode_32_ct`]), so the computed MAC of an issued token can be
+//! encoded with it and secret-dependent bytes never index a table or steer a branch.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -205,80 +206,106 @@ pub(crate) fn decode_32(src: &[u8; 43]) -> Result<[u8; 32], B64Error> {
     Ok(out)
 }
 
+/// One in every byte lane of a `u64`.
+const LANES: u64 = 0x0101_0101_0101_0101;
+
+/// Six bytes, the high 48 bits of `x` (big-endian), as their eight sextets, one per byte lane
+/// (the first sextet in the most significant lane).
+#[inline(always)]
+const fn spread(x: u64) -> u64 {
+    let x = x >> 16;
+    // Two 24-bit halves into the two 32-bit halves, then 12-bit quarters into 16-bit lanes,
+    // then sextets into byte lanes.
+    let y = (x & 0x0000_0000_00FF_FFFF) | ((x & 0x0000_FFFF_FF00_0000) << 8);
+    let z = (y & 0x0000_0FFF_0000_0FFF) | ((y & 0x00FF_F000_00FF_F000) << 4);
+    (z & 0x003F_003F_003F_003F) | ((z & 0x0FC0_0FC0_0FC0_0FC0) << 2)
+}
+
+/// The base64url character of each sextet in the byte lanes of `s`, lane by lane, without a
+/// table or a branch: constant time, so it may encode secrets (the computed MAC).
+///
+/// `ge(t)` has 1 in each lane whose sextet is at least `t`: adding `128 - t` to a lane (at most
+/// 63 + 127, so nothing carries into the next lane) sets its high bit exactly then. The
+/// character is `s + 65`, plus 6 from `a` on, minus 75 from `0` on, minus 13 for `-`, plus 49
+/// for `_`. The additions stay below 256 in every lane and every lane's result is positive,
+/// so the plain `u64` sum and difference never carry or borrow across lanes.
+#[inline(always)]
+fn ascii(s: u64) -> u64 {
+    let ge = |t: u64| ((s + (128 - t) * LANES) >> 7) & LANES;
+    s + 65 * LANES + 6 * ge(26) + 49 * ge(63) - 75 * ge(52) - 13 * ge(62)
+}
+
+/// Six bytes to eight base64url characters, in constant time.
+#[inline(always)]
+fn encode6(src: &[u8], out: &mut [u8]) {
+    let mut w = [0u8; 8];
+    w[..6].copy_from_slice(&src[..6]);
+    out[..8].copy_from_slice(&ascii(spread(u64::from_be_bytes(w))).to_be_bytes());
+}
+
+/// The final `src.len() < 6` bytes, unpadded, into `out` (exactly `encoded_len(src.len())`).
+#[inline(always)]
+fn encode_tail(src: &[u8], out: &mut [u8]) {
+    let mut w = [0u8; 8];
+    w[..src.len()].copy_from_slice(src);
+    let chars = ascii(spread(u64::from_be_bytes(w))).to_be_bytes();
+    out.copy_from_slice(&chars[..out.len()]);
+}
+
+/// Encodes a 32-byte MAC to its 43 characters without a table or a secret-dependent branch.
+#[inline]
+pub(crate) fn encode_32_ct(mac: &[u8; 32]) -> [u8; 43] {
+    let mut src = [0u8; 36];
+    src[..32].copy_from_slice(mac);
+    let mut out = [0u8; 48];
+    for (s, o) in src.chunks_exact(6).zip(out.chunks_exact_mut(8)) {
+        encode6(s, o);
+    }
+    let mut sig = [0u8; 43];
+    sig.copy_from_slice(&out[..43]);
+    sig
+}
+
 /// Encodes `src` into the front of `out`. Returns the number of bytes written.
 pub(crate) fn encode(src: &[u8], out: &mut [u8]) -> Result<usize, B64Error> {
     let len = encoded_len(src.len());
     let out = out.get_mut(..len).ok_or(B64Error::BufferTooSmall)?;
-    encode_exact(src.len(), |i| src[i], out);
+    let mut srcs = src.chunks_exact(6);
+    let mut outs = out.chunks_exact_mut(8);
+    for (s, o) in (&mut srcs).zip(&mut outs) {
+        encode6(s, o);
+    }
+    encode_tail(srcs.remainder(), outs.into_remainder());
     Ok(len)
-}
-
-/// Encodes `n` bytes supplied by `byte` into `out`, which is exactly `encoded_len(n)` long.
-///
-/// Reading through a closure lets [`encode_in_place`] move data forward within one buffer.
-fn encode_exact(n: usize, mut byte: impl FnMut(usize) -> u8, out: &mut [u8]) {
-    let mut i = 0;
-    let mut o = 0;
-    while i + 3 <= n {
-        let v = (u32::from(byte(i)) << 16) | (u32::from(byte(i + 1)) << 8) | u32::from(byte(i + 2));
-        out[o] = ALPHABET[(v >> 18) as usize & 63];
-        out[o + 1] = ALPHABET[(v >> 12) as usize & 63];
-        out[o + 2] = ALPHABET[(v >> 6) as usize & 63];
-        out[o + 3] = ALPHABET[v as usize & 63];
-        i += 3;
-        o += 4;
-    }
-    match n - i {
-        1 => {
-            let v = u32::from(byte(i)) << 16;
-            out[o] = ALPHABET[(v >> 18) as usize & 63];
-            out[o + 1] = ALPHABET[(v >> 12) as usize & 63];
-        }
-        2 => {
-            let v = (u32::from(byte(i)) << 16) | (u32::from(byte(i + 1)) << 8);
-            out[o] = ALPHABET[(v >> 18) as usize & 63];
-            out[o + 1] = ALPHABET[(v >> 12) as usize & 63];
-            out[o + 2] = ALPHABET[(v >> 6) as usize & 63];
-        }
-        _ => {}
-    }
 }
 
 /// Encodes `buf[at..at + n]` in place, to `buf[at..at + encoded_len(n)]`.
 ///
-/// Works backwards, a block of up to 16 groups at a time from the last: a block's input (bytes
-/// `at + 3k .. at + 3g` for groups `k..g`) is copied out before its output (`at + 4k ..
-/// at + 4g`) is written, and every earlier block's input sits below `at + 3k`, so no unread byte
-/// is overwritten. This lets a token be serialized and encoded in one caller buffer.
+/// Works backwards one six-byte step at a time, from the last: step `j` reads `at + 6j ..
+/// at + 6j + 6` (as an eight-byte word whose last two bytes [`spread`] discards) before it
+/// writes `at + 8j .. at + 8j + 8`; the later steps, already done, wrote only from
+/// `at + 8j + 8 >= at + 6j + 6` on, and earlier steps' input ends at `at + 6j`. So no unread
+/// byte is overwritten, and a token is serialized and encoded in one caller buffer.
 pub(crate) fn encode_in_place(buf: &mut [u8], at: usize, n: usize) -> Result<usize, B64Error> {
-    const BLOCK: usize = 16;
     let len = encoded_len(n);
     if buf.len() < at + len.max(n) {
         return Err(B64Error::BufferTooSmall);
     }
-    let full = n / 3;
-    let rem = n % 3;
+    let buf = &mut buf[at..at + len.max(n)];
+    let full = n / 6;
+    let rem = n % 6;
     if rem > 0 {
-        let mut tail = [0u8; 2];
-        tail[..rem].copy_from_slice(&buf[at + full * 3..at + n]);
-        let o = at + full * 4;
-        encode_exact(rem, |k| tail[k], &mut buf[o..o + encoded_len(rem)]);
+        let mut tail = [0u8; 6];
+        tail[..rem].copy_from_slice(&buf[full * 6..n]);
+        let o = full * 8;
+        encode_tail(&tail[..rem], &mut buf[o..o + encoded_len(rem)]);
     }
-    let mut g = full;
-    while g > 0 {
-        let k = g.saturating_sub(BLOCK);
-        let mut block = [0u8; 3 * BLOCK];
-        let input = &mut block[..3 * (g - k)];
-        input.copy_from_slice(&buf[at + 3 * k..at + 3 * g]);
-        let out = &mut buf[at + 4 * k..at + 4 * g];
-        for (s, o) in input.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
-            let v = (u32::from(s[0]) << 16) | (u32::from(s[1]) << 8) | u32::from(s[2]);
-            o[0] = ALPHABET[(v >> 18) as usize & 63];
-            o[1] = ALPHABET[(v >> 12) as usize & 63];
-            o[2] = ALPHABET[(v >> 6) as usize & 63];
-            o[3] = ALPHABET[v as usize & 63];
-        }
-        g = k;
+    for j in (0..full).rev() {
+        // Step `j`'s output ends at `8j + 8 <= len`, so the word read at `6j` is in bounds.
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[6 * j..6 * j + 8]);
+        let chars = ascii(spread(u64::from_be_bytes(w))).to_be_bytes();
+        buf[8 * j..8 * j + 8].copy_from_slice(&chars);
     }
     Ok(len)
 }
@@ -438,6 +465,122 @@ mod tests {
             buf[at..at + n].copy_from_slice(&data[..n]);
             let w = encode_in_place(&mut buf, at, n).unwrap();
             assert_eq!(&buf[at..at + w], &expect[..e]);
+        }
+    }
+
+    /// The table-driven encoding, one group of three at a time.
+    fn encode_reference(src: &[u8], out: &mut [u8]) -> usize {
+        let mut o = 0;
+        for g in src.chunks(3) {
+            let mut w = [0u8; 3];
+            w[..g.len()].copy_from_slice(g);
+            let v = (u32::from(w[0]) << 16) | (u32::from(w[1]) << 8) | u32::from(w[2]);
+            for k in 0..=g.len() {
+                out[o] = ALPHABET[(v >> (18 - 6 * k)) as usize & 63];
+                o += 1;
+            }
+        }
+        o
+    }
+
+    #[test]
+    fn lane_mapping_is_the_alphabet_for_every_sextet_in_every_lane() {
+        for lane in 0..8 {
+            for s in 0..64u64 {
+                // The other lanes hold every other sextet too, so no lane disturbs its neighbours.
+                let filler = (0..8u64).fold(0, |a, l| a | (((s * 7 + l * 13) % 64) << (8 * l)));
+                let x = (filler & !(0xFF << (8 * lane))) | (s << (8 * lane));
+                let out = ascii(x).to_le_bytes();
+                for (l, &c) in out.iter().enumerate() {
+                    let sl = ((x >> (8 * l)) & 0xFF) as usize;
+                    assert_eq!(c, ALPHABET[sl], "sextet {sl} in lane {l}");
+                }
+            }
+        }
+        for x in 0..(1u64 << 12) {
+            // Every pair of sextets in the first two and the last two lanes.
+            let hi = x << 52;
+            let lo = x;
+            for w in [hi, lo << 16, (x << 40) | (x << 16)] {
+                let s = spread(w).to_be_bytes();
+                for (k, &c) in s.iter().enumerate() {
+                    assert_eq!(u64::from(c), (w >> (58 - 6 * k)) & 63);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn constant_time_mac_encoding_matches_base64ct() {
+        use base64ct::{Base64UrlUnpadded, Encoding};
+        let mut x = 0x0123_4567_89AB_CDEFu64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let check = |mac: [u8; 32]| {
+            let mut expect = [0u8; 43];
+            Base64UrlUnpadded::encode(&mac, &mut expect).unwrap();
+            assert_eq!(encode_32_ct(&mac), expect, "{mac:?}");
+        };
+        // Every byte value at every position, then every sextet value at every sextet position.
+        for i in 0..32 {
+            for b in 0..=255u8 {
+                let mut mac = [0u8; 32];
+                mac[i] = b;
+                check(mac);
+                check(mac.map(|m| m ^ 0xFF));
+            }
+        }
+        for p in 0..43 {
+            for s in 0..64u32 {
+                let mut mac = [0u8; 32];
+                let bit = 6 * p;
+                let v = (s << 18) >> (bit % 8);
+                for (k, byte) in v.to_be_bytes()[1..].iter().enumerate() {
+                    if let Some(m) = mac.get_mut(bit / 8 + k) {
+                        *m = *byte;
+                    }
+                }
+                check(mac);
+            }
+        }
+        for _ in 0..100_000 {
+            let mut mac = [0u8; 32];
+            for c in mac.chunks_exact_mut(8) {
+                c.copy_from_slice(&next().to_le_bytes());
+            }
+            check(mac);
+        }
+    }
+
+    #[test]
+    fn encode_matches_the_table_encoding() {
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        for round in 0..20_000usize {
+            let n = round % 200;
+            let data: [u8; 200] = core::array::from_fn(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            });
+            let mut expect = [0u8; 272];
+            let e = encode_reference(&data[..n], &mut expect);
+            let mut got = [0u8; 272];
+            assert_eq!(encode(&data[..n], &mut got), Ok(e));
+            assert_eq!(got[..e], expect[..e]);
+            let mut buf = [0u8; 280];
+            let at = round % 7;
+            buf[at..at + n].copy_from_slice(&data[..n]);
+            assert_eq!(encode_in_place(&mut buf, at, n), Ok(e));
+            assert_eq!(buf[at..at + e], expect[..e]);
+            assert_eq!(
+                encode(&data[..n], &mut got[..e.saturating_sub(1)]).is_err(),
+                e > 0
+            );
         }
     }
 }

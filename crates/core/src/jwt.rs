@@ -7,8 +7,8 @@
 //! - The MAC is computed over the exact received bytes and compared in constant time before any
 //!   header parameter or claim is parsed. The received signature (public) is decoded strictly,
 //!   so every non-canonical spelling of it is refused, and must be exactly 32 bytes; the MAC
-//!   comparison has no early exit. When issuing, the computed MAC is encoded with the
-//!   constant-time `base64ct`.
+//!   comparison has no early exit. When issuing, the computed MAC is encoded in constant time
+//!   (lane-wise arithmetic, no table, no branch).
 //! - Time is a parameter ([`UnixTime`]); nothing here reads a clock.
 //! - Verification writes the decoded claims into a caller buffer and returns borrowed
 //!   [`Claims`]: no heap allocation at all.
@@ -148,8 +148,7 @@ pub fn encode<'o, C: Serialize + ?Sized>(
         .get_mut(signed..end)
         .ok_or(EncodeError::BufferTooSmall)?;
     tail[0] = b'.';
-    <base64ct::Base64UrlUnpadded as base64ct::Encoding>::encode(&mac, &mut tail[1..])
-        .map_err(|_| EncodeError::BufferTooSmall)?;
+    tail[1..].copy_from_slice(&b64::encode_32_ct(&mac));
     core::str::from_utf8(&out[..end]).map_err(|_| EncodeError::Claims)
 }
 

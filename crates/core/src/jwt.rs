@@ -132,7 +132,7 @@ pub fn encode<'o, C: Serialize + ?Sized>(
     *out.get_mut(h).ok_or(EncodeError::BufferTooSmall)? = b'.';
     let at = h + 1;
     let region = out.get_mut(at..).ok_or(EncodeError::BufferTooSmall)?;
-    let n = serde_json_core::to_slice(claims, region).map_err(|e| match e {
+    let n = crate::ser::to_slice(claims, region).map_err(|e| match e {
         serde_json_core::ser::Error::BufferFull => EncodeError::BufferTooSmall,
         _ => EncodeError::Claims,
     })?;

@@ -25,6 +25,7 @@ mod key;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod scope;
+mod ser;
 #[cfg(all(feature = "std", feature = "password"))]
 pub mod service;
 mod time;

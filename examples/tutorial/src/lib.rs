@@ -293,7 +293,7 @@ pub const USAGE: &str =
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
              LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)
-             HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 10)";
+             HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 19)";
 
 impl Options {
     /// Parses the command line (without the program name).

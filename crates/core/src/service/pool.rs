@@ -24,8 +24,13 @@ use zeroize::Zeroize;
 /// `m` is larger) gets its memory for that hash only.
 const RETAINED_BLOCKS: usize = 64 * 1024;
 
-/// The default niceness of hashing threads (Linux; 0 is normal, 19 the lowest priority).
-pub const DEFAULT_NICENESS: i32 = 10;
+/// The default niceness of hashing threads (Linux; 0 is normal, 19 the lowest priority): the
+/// lowest, so that argon2 only gets the CPU the request path leaves. Under a login flood that
+/// saturates the machine, the hashes that do run take longer (the tutorial apps' storm
+/// benchmark answered about 40% fewer logins per second than at niceness 0, and a few took
+/// over 2 s) while authenticated requests keep their idle latency; choose a lower niceness
+/// with [`HashGate::with_niceness`] to weigh it the other way.
+pub const DEFAULT_NICENESS: i32 = 19;
 
 /// Reusable argon2 working memory: grown on demand, wiped after each use.
 #[derive(Default)]

@@ -133,8 +133,8 @@ pub fn encode<'o, C: Serialize + ?Sized>(
     let at = h + 1;
     let region = out.get_mut(at..).ok_or(EncodeError::BufferTooSmall)?;
     let n = crate::ser::to_slice(claims, region).map_err(|e| match e {
-        serde_json_core::ser::Error::BufferFull => EncodeError::BufferTooSmall,
-        _ => EncodeError::Claims,
+        crate::ser::Error::BufferFull => EncodeError::BufferTooSmall,
+        crate::ser::Error::Unsupported => EncodeError::Claims,
     })?;
     if region.first() != Some(&b'{') {
         return Err(EncodeError::Claims);

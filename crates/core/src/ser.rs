@@ -4,17 +4,43 @@
 //!
 //! The output is identical: same separators, same raw (unescaped) struct field and variant
 //! names, same string escapes (`\\ \" \b \t \n \f \r`, other control characters as `\u00XX` in
-//! upper-case hex, everything else verbatim), same integers. Whatever this module does not
-//! write itself, it hands to `serde_json_core` for that one value, which keeps its behaviour
-//! exactly: floats (`ryu`, `null` when not finite), `EscapedStr`, and the cases it refuses by
-//! panicking (`char`, tuple variants, 128-bit integers and custom errors, whose `Error::custom`
-//! is serde-json-core's own since its error type is used here).
+//! upper-case hex, everything else verbatim), same integers. Floats (`ryu`, `null` when not
+//! finite) and `EscapedStr` are handed to `serde_json_core` for that one value. Where
+//! serde-json-core panics, this serializer does not: a `char` is written as a one-character
+//! string and a 128-bit integer as its digits (as `serde_json` writes them), while tuple variants
+//! and a `Serialize` implementation's own custom error give [`Error::Unsupported`].
 
 use core::fmt;
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
-use serde_json_core::ser::Error;
+
+/// Why claims could not be serialized.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Error {
+    /// The buffer is too small.
+    BufferFull,
+    /// A value this serializer does not write (a tuple variant), or a `Serialize`
+    /// implementation's own error.
+    Unsupported,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::BufferFull => "buffer full",
+            Self::Unsupported => "value not supported",
+        })
+    }
+}
+
+impl core::error::Error for Error {}
+
+impl ser::Error for Error {
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        Self::Unsupported
+    }
+}
 
 type Result<T> = core::result::Result<T, Error>;
 
@@ -78,7 +104,10 @@ impl Serializer<'_> {
     /// One value written by `serde_json_core` itself.
     fn delegate<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
         let rest = self.buf.get_mut(self.len..).ok_or(Error::BufferFull)?;
-        self.len += serde_json_core::to_slice(value, rest)?;
+        self.len += serde_json_core::to_slice(value, rest).map_err(|e| match e {
+            serde_json_core::ser::Error::BufferFull => Error::BufferFull,
+            _ => Error::Unsupported,
+        })?;
         Ok(())
     }
 
@@ -145,6 +174,24 @@ impl Serializer<'_> {
     fn signed(&mut self, v: i64) -> Result<()> {
         self.unsigned(v < 0, v.unsigned_abs())
     }
+
+    fn unsigned128(&mut self, neg: bool, mut v: u128) -> Result<()> {
+        if let Ok(small) = u64::try_from(v) {
+            return self.unsigned(neg, small);
+        }
+        let mut d = [0u8; 40];
+        let mut i = d.len();
+        while v > 0 {
+            i -= 1;
+            d[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        if neg {
+            i -= 1;
+            d[i] = b'-';
+        }
+        self.extend(&d[i..])
+    }
 }
 
 /// Serializes through `serde_json_core`'s `serialize_newtype_struct` (for `EscapedStr`).
@@ -156,25 +203,6 @@ struct Newtype<'a, T: ?Sized> {
 impl<T: Serialize + ?Sized> Serialize for Newtype<'_, T> {
     fn serialize<S: ser::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
         s.serialize_newtype_struct(self.name, self.value)
-    }
-}
-
-/// Serializes through `serde_json_core`'s `serialize_tuple_variant` (which refuses it).
-struct TupleVariant {
-    name: &'static str,
-    index: u32,
-    variant: &'static str,
-    len: usize,
-}
-
-impl Serialize for TupleVariant {
-    fn serialize<S: ser::Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        ser::SerializeTupleVariant::end(s.serialize_tuple_variant(
-            self.name,
-            self.index,
-            self.variant,
-            self.len,
-        )?)
     }
 }
 
@@ -258,8 +286,16 @@ impl<'a, 'b: 'a> ser::Serializer for &'a mut Serializer<'b> {
         self.delegate(&v)
     }
 
+    fn serialize_i128(self, v: i128) -> Result<()> {
+        self.unsigned128(v < 0, v.unsigned_abs())
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<()> {
+        self.unsigned128(false, v)
+    }
+
     fn serialize_char(self, v: char) -> Result<()> {
-        self.delegate(&v)
+        self.string(v.encode_utf8(&mut [0u8; 4]))
     }
 
     fn serialize_str(self, v: &str) -> Result<()> {
@@ -337,18 +373,12 @@ impl<'a, 'b: 'a> ser::Serializer for &'a mut Serializer<'b> {
 
     fn serialize_tuple_variant(
         self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
     ) -> Result<Impossible<(), Error>> {
-        self.delegate(&TupleVariant {
-            name,
-            index,
-            variant,
-            len,
-        })?;
-        Err(Error::BufferFull)
+        Err(Error::Unsupported)
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, 'b>> {
@@ -487,7 +517,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
 #[allow(clippy::std_instead_of_alloc, clippy::unwrap_used)]
 mod tests {
     use std::boxed::Box;
-    use std::string::String;
+    use std::string::{String, ToString};
     use std::vec;
     use std::vec::Vec;
 
@@ -681,10 +711,18 @@ mod tests {
 
     /// Same result as serde-json-core into a buffer of every length up to the output's and a
     /// little beyond: the same bytes when it fits, an error when it does not.
+    /// serde-json-core's answer in this module's error type.
+    fn reference<T: Serialize + ?Sized>(v: &T, buf: &mut [u8]) -> Result<usize, super::Error> {
+        serde_json_core::to_slice(v, buf).map_err(|e| match e {
+            serde_json_core::ser::Error::BufferFull => super::Error::BufferFull,
+            _ => super::Error::Unsupported,
+        })
+    }
+
     fn same<T: Serialize + ?Sized>(v: &T) {
         let mut theirs = [0u8; 8192];
         let mut ours = [0u8; 8192];
-        let expect = serde_json_core::to_slice(v, &mut theirs);
+        let expect = reference(v, &mut theirs);
         let got = super::to_slice(v, &mut ours);
         assert_eq!(got, expect);
         let n = expect.unwrap();
@@ -695,7 +733,7 @@ mod tests {
             String::from_utf8_lossy(&theirs[..n])
         );
         for cap in [0, n / 2, n.saturating_sub(1), n, n + 1] {
-            let t = serde_json_core::to_slice(v, &mut theirs[..cap]);
+            let t = reference(v, &mut theirs[..cap]);
             let o = super::to_slice(v, &mut ours[..cap]);
             assert_eq!(o, t, "capacity {cap}");
         }
@@ -798,5 +836,44 @@ mod tests {
         same(&u64::MAX);
         same(&i64::MIN);
         same(&i64::MAX);
+    }
+
+    fn ours<T: Serialize + ?Sized>(v: &T) -> Result<String, super::Error> {
+        let mut buf = [0u8; 256];
+        let n = super::to_slice(v, &mut buf)?;
+        Ok(String::from_utf8(buf[..n].to_vec()).unwrap())
+    }
+
+    #[test]
+    fn what_serde_json_core_panics_on_is_written_or_refused() {
+        // Written as serde_json writes them.
+        assert_eq!(ours(&'x'), Ok(String::from("\"x\"")));
+        assert_eq!(ours(&'"'), Ok(String::from("\"\\\"\"")));
+        assert_eq!(ours(&'é'), Ok(String::from("\"é\"")));
+        for v in [0i128, -1, 42, i128::from(i64::MIN), i128::MIN, i128::MAX] {
+            assert_eq!(ours(&v), Ok(v.to_string()), "{v}");
+        }
+        for v in [0u128, u128::from(u64::MAX) + 1, u128::MAX] {
+            assert_eq!(ours(&v), Ok(v.to_string()), "{v}");
+        }
+        let mut small = [0u8; 38]; // u128::MAX has 39 digits
+        assert_eq!(
+            super::to_slice(&u128::MAX, &mut small),
+            Err(super::Error::BufferFull)
+        );
+        // Refused.
+        #[derive(Serialize)]
+        enum E {
+            Pair(u8, u8),
+        }
+        assert_eq!(ours(&E::Pair(1, 2)), Err(super::Error::Unsupported));
+        struct Failing;
+        impl Serialize for Failing {
+            fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("cannot"))
+            }
+        }
+        assert_eq!(ours(&Failing), Err(super::Error::Unsupported));
+        assert_eq!(ours(&[Failing]), Err(super::Error::Unsupported));
     }
 }

@@ -117,3 +117,49 @@ proptest! {
         }
     }
 }
+
+/// Claims that serde-json-core would panic on: written (a `char`, 128-bit integers) or refused
+/// with `EncodeError::Claims` (a tuple variant, a `Serialize` impl's own error), never a panic.
+#[test]
+fn awkward_claims_are_written_or_refused() {
+    use tessera_core::{EncodeError, Hs256Key, UnixTime, jwt};
+    #[derive(serde::Serialize)]
+    struct Odd {
+        sub: &'static str,
+        exp: u128,
+        initial: char,
+    }
+    #[derive(serde::Serialize)]
+    enum Pair {
+        Of(u8, u8),
+    }
+    #[derive(serde::Serialize)]
+    struct WithPair {
+        sub: &'static str,
+        exp: u64,
+        pair: Pair,
+    }
+    let key = Hs256Key::new(&[9; 32]).unwrap();
+    let mut out = [0u8; 512];
+    let odd = Odd {
+        sub: "johndoe",
+        exp: 4_102_444_800,
+        initial: 'j',
+    };
+    let token = jwt::encode(&key, &jwt::Header::JWT, &odd, &mut out).unwrap();
+    let verifier = jwt::Verifier::new(key.clone(), jwt::Validation::new());
+    let mut buf = [0u8; 512];
+    let claims = verifier
+        .verify(token, UnixTime(1_764_000_000), &mut buf)
+        .unwrap();
+    assert_eq!(claims.sub().to_string(), "johndoe");
+    let pair = WithPair {
+        sub: "johndoe",
+        exp: 4_102_444_800,
+        pair: Pair::Of(1, 2),
+    };
+    assert_eq!(
+        jwt::encode(&key, &jwt::Header::JWT, &pair, &mut out),
+        Err(EncodeError::Claims)
+    );
+}

@@ -44,12 +44,22 @@
 //! # `/token`
 //!
 //! [`token`] reads the body itself, capped at the core's body limit whether or not the client
-//! sends `Content-Length`, and gives up on a body that stalls for longer than
-//! [`Tessera::with_body_timeout`]. The `Authorization` header is ignored there (Swagger UI
-//! sends `Basic Og==`). Password verification runs on the service's hashing threads, a pool
+//! sends `Content-Length`, and gives up on a body that is not complete within
+//! [`Tessera::with_body_timeout`] (10 s by default). The `Authorization` header is ignored
+//! there (Swagger UI sends `Basic Og==`). Password verification runs on the service's hashing threads, a pool
 //! bounded by its hashing gate, at a lowered priority.
 
+//!
+//! # Serving
+//!
+//! [`serve`] runs a filter on HTTP/1.1 connections that must finish each request's headers
+//! within [`ServeOptions::header_timeout`] (10 s by default); `warp::serve` sets no such
+//! deadline, so idle half-open requests would hold their sockets forever.
+
 pub mod docs;
+mod serve;
+
+pub use serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions, serve};
 
 use std::convert::Infallible;
 use std::fmt;
@@ -68,7 +78,7 @@ use warp::reject::{Reject, Rejection};
 use warp::{Filter, Stream};
 
 /// How long [`token`] waits for the rest of a request body by default.
-pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The service and the user store the filters share. Cheap to clone.
 pub struct Tessera<S> {
@@ -107,7 +117,7 @@ impl<S: UserStore> Tessera<S> {
         }
     }
 
-    /// How long [`token`] waits for a request body to complete (default 30 s). A body that
+    /// How long [`token`] waits for a request body to complete (default 10 s). A body that
     /// takes longer is answered as malformed.
     #[must_use]
     pub fn with_body_timeout(mut self, timeout: Duration) -> Self {

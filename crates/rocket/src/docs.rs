@@ -22,8 +22,9 @@ use tessera_openapi::DocsFile;
 pub struct OpenApiJson(pub String);
 
 #[rocket::get("/openapi.json")]
-fn openapi(spec: &State<OpenApiJson>) -> (ContentType, String) {
-    (ContentType::JSON, spec.0.clone())
+fn openapi(uri: &Origin<'_>, spec: &State<OpenApiJson>) -> Option<(ContentType, String)> {
+    // Rocket's routing also takes `/openapi.json/`; only the exact path is the document.
+    (uri.path().as_str() == "/openapi.json").then(|| (ContentType::JSON, spec.0.clone()))
 }
 
 /// `/docs` (the page), `/docs/` (a redirect to it) and `/docs/<asset>`; anything else under

@@ -75,18 +75,37 @@
 //! Such a status without a refused Tessera guard behind it is answered with
 //! `{"detail":"<reason phrase>"}` (and `WWW-Authenticate: Bearer` for a 401).
 //!
+//! # Methods
+//!
+//! Rocket rewrites the method of a `POST` whose form body starts with `_method=<method>`
+//! before any route or fairing sees it. The [`Tessera`] fairing undoes that: a request's method
+//! is the one on its request line, and `_method` is an ordinary (ignored) form field. The one
+//! case it cannot tell apart is a request whose request line already names the method of a
+//! leading `_method` field (`PUT` with a body starting `_method=put`); that request is taken as
+//! a `POST`.
+//!
 //! # Known limitations (Rocket 0.5.2)
 //!
-//! - Before any guard or fairing runs, Rocket reads the first 14 bytes of every request body
-//!   (for its `_method` form override) and has no body read timeout: a client that announces a
-//!   body and then sends fewer than 14 bytes holds its connection until it gives up. Put a
-//!   reverse proxy with a body timeout in front of Rocket servers exposed to the internet. The
-//!   `/token` guard refuses an announced body over the limit (413) as soon as it runs.
-//! - Rocket drops `Authorization` values that are not UTF-8 before guards see them, so such a
-//!   request is answered as missing credentials (401, bare challenge) rather than as an
-//!   invalid token.
-//! - Methods outside RFC 9110 never reach routing; they get 400 (the Warp tutorial app does the
-//!   same on purpose, for parity).
+//! Rocket 0.5.2 owns its connection loop and offers no way to change it; each of these
+//! follows from that, and each is answered differently by `tessera-warp`, which has its own
+//! loop ([`tessera_warp::serve`](https://docs.rs/tessera-warp)). Put a reverse proxy with
+//! header and body timeouts in front of Rocket servers exposed to the internet.
+//!
+//! - **No header deadline.** Rocket builds its hyper connections with
+//!   `header_read_timeout(None)`: a client that never finishes its request headers keeps its
+//!   connection (and a file descriptor) open for as long as it likes.
+//! - **Every body is peeked.** Before any fairing or guard runs, Rocket reads the first 14
+//!   bytes of every request body (for its `_method` rewrite), with no deadline. So a client
+//!   that announces a body and sends fewer than 14 bytes holds its connection, and a request
+//!   with `Expect: 100-continue` is sent `100 Continue` before the [`Login`] guard can refuse
+//!   an oversized `Content-Length` with 413. The guard then refuses it as soon as those bytes
+//!   arrive, and bounds the rest of the body read with [`Tessera::with_body_timeout`].
+//! - **Header values that are not UTF-8 are dropped** before guards see them (Rocket's
+//!   request conversion skips them with a warning). A request with a valid `Authorization`
+//!   header and a second one that is not UTF-8 is therefore answered as if only the first
+//!   existed, where the rfc style would refuse two headers.
+//! - Methods outside RFC 9110 never reach routing; Rocket answers them 400 before any route
+//!   runs. An application can answer them itself through [`Unexplained`].
 
 pub mod docs;
 
@@ -95,10 +114,11 @@ use std::io::Cursor;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use rocket::data::{self, Data, FromData};
 use rocket::fairing::{self, Fairing, Info, Kind};
-use rocket::http::Status;
+use rocket::http::{Method, Status};
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder};
@@ -117,7 +137,11 @@ pub const CATCHER_CODES: [u16; 5] = [400, 401, 403, 413, 429];
 pub struct Tessera<S: UserStore> {
     service: Arc<Service>,
     store: Arc<S>,
+    body_timeout: Duration,
 }
+
+/// How long the [`Login`] guard waits for a request body by default: 10 seconds.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl<S: UserStore> fmt::Debug for Tessera<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -140,7 +164,55 @@ impl<S: UserStore> Tessera<S> {
         Self {
             service: service.into(),
             store,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
+    }
+
+    /// How long the [`Login`] guard waits for the rest of a `/token` body once it reads it
+    /// (default 10 s); a body that takes longer is answered as malformed (400).
+    #[must_use]
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+}
+
+/// Whether Rocket rewrote a request's method from a leading `_method` form field.
+///
+/// Rocket does so, before any fairing runs, for a `POST` with a form body whose first field is
+/// `_method=<method>`; the request then shows that method. Seeing the same field naming the
+/// method shown (other than `POST`) means the request line said `POST`. The one request this
+/// cannot tell apart is one whose request line already names that method and whose form body
+/// starts with the same `_method` field; it is taken as a `POST`.
+fn overridden(shown: Method, is_form: bool, peeked: &[u8]) -> bool {
+    if shown == Method::Post || !is_form {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(peeked) else {
+        return false;
+    };
+    rocket::form::Form::values(text)
+        .next()
+        .filter(|field| field.name == "_method")
+        .and_then(|field| field.value.parse::<Method>().ok())
+        .is_some_and(|m| m == shown)
+}
+
+/// The body timeout of the [`Login`] guard.
+struct BodyTimeout(Duration);
+
+/// The answer to a status that no refused Tessera guard explains, for applications whose
+/// answer to it is their own (manage it with `rocket.manage(Unexplained(f))`). Without it such
+/// a status gets [`status_response`].
+///
+/// Rocket answers 400 before routing for a method it does not know (anything outside RFC
+/// 9110); this is where an application can answer those as it answers unknown methods.
+#[derive(Copy, Clone)]
+pub struct Unexplained(pub for<'a, 'b> fn(Status, &'a Request<'b>) -> Response);
+
+impl fmt::Debug for Unexplained {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Unexplained(_)")
     }
 }
 
@@ -155,7 +227,18 @@ impl<S: UserStore> Fairing for Tessera<S> {
     fn info(&self) -> Info {
         Info {
             name: "Tessera",
-            kind: Kind::Ignite | Kind::Singleton,
+            kind: Kind::Ignite | Kind::Request | Kind::Singleton,
+        }
+    }
+
+    /// Undoes Rocket's `_method` override: a request's method is the one on its request line.
+    async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
+        if overridden(
+            req.method(),
+            req.content_type().is_some_and(|ct| ct.is_form()),
+            data.peek(14).await,
+        ) {
+            req.set_method(Method::Post);
         }
     }
 
@@ -169,6 +252,7 @@ impl<S: UserStore> Fairing for Tessera<S> {
             .map(|&code| Catcher::new(code, catch))
             .collect::<Vec<_>>();
         Ok(rocket
+            .manage(BodyTimeout(self.body_timeout))
             .manage(Core(Arc::clone(&self.service)))
             .manage(Store(Arc::clone(&self.store)))
             .register("/", catchers))
@@ -321,6 +405,9 @@ fn answer_caught(status: Status, req: &Request<'_>) -> Response {
         if response.status == status.code {
             return response;
         }
+    }
+    if let Some(unexplained) = req.rocket().state::<Unexplained>() {
+        return (unexplained.0)(status, req);
     }
     status_response(status, service.map_or(Style::Rfc, Service::style))
 }
@@ -606,12 +693,14 @@ async fn login<S: UserStore>(
     store: &S,
     content_type: Option<&str>,
     data: Data<'_>,
+    timeout: Duration,
 ) -> Response {
     // One byte over the limit lets the core tell "too large" from "exactly the limit".
     let cap = service.config().form.limits.body.saturating_add(1);
-    let body = match data.open(cap.into()).into_bytes().await {
-        Ok(body) => body.into_inner(),
-        Err(_) => {
+    let read = rocket::tokio::time::timeout(timeout, data.open(cap.into()).into_bytes()).await;
+    let body = match read {
+        Ok(Ok(body)) => body.into_inner(),
+        Ok(Err(_)) | Err(_) => {
             return Failure::Form(FormError::Malformed)
                 .answer(service.style(), &[])
                 .to_response();
@@ -660,7 +749,11 @@ impl<'r, S: UserStore> FromData<'r> for Login<S> {
                 store: PhantomData,
             });
         }
-        let response = login(&service.0, &*store.0, content_type, data).await;
+        let timeout = req
+            .rocket()
+            .state::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
+        let response = login(&service.0, &*store.0, content_type, data, timeout).await;
         Outcome::Success(Self {
             response,
             store: PhantomData,

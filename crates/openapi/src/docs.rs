@@ -4,8 +4,10 @@
 //! The page is served at the mount path itself (`/docs`), not below it: Swagger UI resolves
 //! the relative `tokenUrl` `token` against the page's URL, so a page at `/docs` posts to
 //! `/token` while one at `/docs/` would post to `/docs/token`. The page therefore refers to
-//! its assets by absolute paths (`/docs/swagger-ui.css`, …), and `/docs/` and
-//! `/docs/index.html` redirect to `/docs`.
+//! its assets by absolute paths (`/docs/swagger-ui.css`, …). Nothing else is answered here:
+//! `/docs/`, `/docs//` and `/docs/index.html` are the application's to answer (the tutorial
+//! apps redirect the first two to `/docs`, as Starlette's trailing-slash rule does, and answer
+//! 404 for the third, as FastAPI does).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -40,16 +42,6 @@ impl DocsFile {
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
-    }
-
-    fn redirect(to: &str) -> Self {
-        Self {
-            status: 307,
-            content_type: None,
-            location: Some(to.to_owned()),
-            content_encoding: None,
-            body: Cow::Borrowed(&[]),
-        }
     }
 }
 
@@ -156,7 +148,7 @@ impl SwaggerUi {
     }
 
     /// The answer to `GET path` (the request path, without the query): the page at the mount
-    /// path, a 307 to it from `mount/` and `mount/index.html`, the assets below it, and `None`
+    /// path, the assets below it, and `None`
     /// for anything else (answer 404).
     #[must_use]
     pub fn response(&self, path: &str) -> Option<DocsFile> {
@@ -170,8 +162,8 @@ impl SwaggerUi {
             });
         }
         let tail = path.strip_prefix(self.mount.as_str())?.strip_prefix('/')?;
-        if tail.is_empty() || tail == "index.html" {
-            return Some(DocsFile::redirect(&self.mount));
+        if tail.is_empty() || tail.ends_with('/') || tail == "index.html" {
+            return None;
         }
         // `serve` looks the name up among the embedded files, so nothing else is reachable.
         match utoipa_swagger_ui::serve(tail, Arc::clone(&self.config)) {
@@ -237,8 +229,8 @@ fn escape(s: &str) -> String {
 }
 
 /// The answer to `GET path` for Swagger UI at `/docs` showing `/openapi.json` (see
-/// [`SwaggerUi::response`]): `Some` for `/docs` (the page), `/docs/` and `/docs/index.html`
-/// (307 to `/docs`) and the assets under `/docs/`; `None` otherwise.
+/// [`SwaggerUi::response`]): `Some` for `/docs` (the page) and the assets under `/docs/`;
+/// `None` otherwise.
 #[must_use]
 pub fn docs_response(path: &str) -> Option<DocsFile> {
     static UI: OnceLock<SwaggerUi> = OnceLock::new();

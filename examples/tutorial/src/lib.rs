@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::RwLock;
+use std::time::Duration;
 
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
@@ -202,54 +203,95 @@ impl Route {
     }
 }
 
-/// Whether `method` is one the tutorial's routing knows: the methods of RFC 9110 §9 and PATCH,
-/// except CONNECT (whose target is an authority, not a path). Other requests get a 400 from
-/// both apps, before any routing.
+/// The paths the apps serve besides the tutorial's routes: the OpenAPI document and the
+/// Swagger UI page (each answers `GET`, and `HEAD` as `GET` in both styles, as FastAPI's own
+/// documentation routes do).
+pub const DOC_PATHS: [&str; 2] = ["/openapi.json", "/docs"];
+
+/// The security headers both apps send on every answer.
+pub const SECURITY_HEADERS: [(&str, &str); 2] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+];
+
+/// Whether `route` answers `HEAD` as `GET` in `style`: RFC 9110 asks it of every `GET` route
+/// (rfc style); FastAPI's `APIRoute` answers `HEAD` with 405 (fastapi style).
 #[must_use]
-pub fn is_routable_method(method: &str) -> bool {
-    matches!(
-        method,
-        "GET" | "HEAD" | "POST" | "PUT" | "DELETE" | "OPTIONS" | "TRACE" | "PATCH"
-    )
+pub const fn route_takes_head(style: Style) -> bool {
+    matches!(style, Style::Rfc)
 }
 
-/// The answer to a request whose method is not routable (see [`is_routable_method`]).
-#[must_use]
-pub fn unroutable(style: Style) -> Response {
-    Failure::Status(400).answer(style, &[]).to_response()
+/// A request that no route took, as the fallback sees it.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Unmatched<'a> {
+    /// The request line's method; empty when the server could not represent it (Rocket
+    /// refuses methods outside RFC 9110 before routing).
+    pub method: &'a str,
+    /// The path, without the query.
+    pub path: &'a str,
+    /// The query, without `?`.
+    pub query: Option<&'a str>,
+    /// The `Host` header, for the absolute `Location` of the fastapi style.
+    pub host: Option<&'a str>,
+    /// The server's own address, used when there is no `Host` header.
+    pub local: Option<std::net::SocketAddr>,
 }
 
-/// The answer to a request that no route took: a 307 to the path with its trailing slash
-/// when that is a route (before any auth check, as Starlette does), 405 with `Allow` when the
-/// path exists with another method, 404 otherwise. `query` is kept on redirects.
+/// The methods a path allows, when it is one of the app's paths in `variant`.
+fn allowed(variant: Variant, style: Style, path: &str) -> Option<&'static str> {
+    if let Some(r) = Route::ALL
+        .into_iter()
+        .find(|r| r.exists_in(variant) && r.path() == path)
+    {
+        return Some(r.method());
+    }
+    DOC_PATHS.contains(&path).then_some(match style {
+        Style::Rfc => "GET",
+        Style::FastApi => "GET, HEAD",
+    })
+}
+
+/// The answer to a request that no route took, as Starlette (behind FastAPI) gives it:
+/// * the path is one of the app's: 405 with `Allow` (any other method, including methods
+///   outside RFC 9110, and `HEAD` on a tutorial route in the fastapi style);
+/// * the path with its trailing slashes removed, or with one added, is one of the app's: 307
+///   to it, whatever the method, before any authentication; the query is kept. `Location` is
+///   the path in the rfc style and an absolute URL built from `Host` in the fastapi style;
+/// * otherwise 404.
 #[must_use]
-pub fn fallback(
-    variant: Variant,
-    style: Style,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-) -> Response {
-    let routes = Route::ALL.into_iter().filter(|r| r.exists_in(variant));
-    for r in routes {
-        if r.path() == path {
-            if r.method() == method || (method == "HEAD" && r.method() == "GET") {
-                break; // should have been routed; fall through to 404
+pub fn fallback(variant: Variant, style: Style, req: &Unmatched<'_>) -> Response {
+    if let Some(allow) = allowed(variant, style, req.path) {
+        return Failure::MethodNotAllowed(allow)
+            .answer(style, &[])
+            .to_response();
+    }
+    let target = if req.path.ends_with('/') {
+        req.path.trim_end_matches('/').to_owned()
+    } else {
+        format!("{}/", req.path)
+    };
+    if req.path != "/" && allowed(variant, style, &target).is_some() {
+        let mut location = match (style, req.host, req.local) {
+            (Style::Rfc, _, _) => String::new(),
+            (Style::FastApi, Some(host), _) => format!("http://{host}"),
+            (Style::FastApi, None, Some(local)) if local.port() == 80 => {
+                format!("http://{}", local.ip())
             }
-            return Failure::MethodNotAllowed(r.method())
-                .answer(style, &[])
-                .to_response();
+            (Style::FastApi, None, Some(local)) => format!("http://{local}"),
+            (Style::FastApi, None, None) => String::new(),
+        };
+        location.push_str(&target);
+        if let Some(q) = req.query.filter(|q| !q.is_empty()) {
+            location.push('?');
+            location.push_str(q);
         }
-        if r.path().strip_suffix('/') == Some(path) {
-            let location = match query {
-                Some(q) if !q.is_empty() => format!("{}?{q}", r.path()),
-                _ => r.path().to_string(),
-            };
-            return Answer::redirect(&location).to_response();
-        }
+        return Answer::redirect(&location).to_response();
     }
     Failure::NotFound.answer(style, &[]).to_response()
 }
+
+/// The default of both connection timeouts: 10 seconds.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How the app was asked to run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -262,6 +304,11 @@ pub struct Options {
     pub address: String,
     /// `--port` (default 8000).
     pub port: u16,
+    /// How long a connection may take to send a request's headers before it is closed
+    /// (`HEADER_TIMEOUT_SECS`, default 10).
+    pub header_timeout: Duration,
+    /// How long a `/token` request may take to send its body (`BODY_TIMEOUT_SECS`, default 10).
+    pub body_timeout: Duration,
 }
 
 impl Default for Options {
@@ -271,6 +318,8 @@ impl Default for Options {
             style: Style::Rfc,
             address: "127.0.0.1".into(),
             port: 8000,
+            header_timeout: DEFAULT_TIMEOUT,
+            body_timeout: DEFAULT_TIMEOUT,
         }
     }
 }
@@ -293,7 +342,9 @@ pub const USAGE: &str =
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
              LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)
-             HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 19)";
+             HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 19)
+             HEADER_TIMEOUT_SECS (seconds a client may take to send a request's headers; default 10)
+             BODY_TIMEOUT_SECS (seconds a client may take to send a /token body; default 10)";
 
 impl Options {
     /// Parses the command line (without the program name).
@@ -434,6 +485,27 @@ fn parse_hash_niceness(value: Option<&str>) -> Result<i32, SetupError> {
     }
 }
 
+/// A connection timeout from the environment variable `name`, in whole seconds from 1 to 3600
+/// (default [`DEFAULT_TIMEOUT`]).
+///
+/// # Errors
+/// A message naming the variable when the value is not such a number.
+pub fn timeout_from_env(name: &str) -> Result<Duration, SetupError> {
+    parse_timeout(name, std::env::var(name).ok().as_deref())
+}
+
+fn parse_timeout(name: &str, value: Option<&str>) -> Result<Duration, SetupError> {
+    match value {
+        None => Ok(DEFAULT_TIMEOUT),
+        Some(v) => match v.trim().parse::<u64>() {
+            Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
+            _ => Err(SetupError(format!(
+                "{name} must be a whole number of seconds from 1 to 3600, not {v:?}"
+            ))),
+        },
+    }
+}
+
 /// The core service configured as the tutorial variant and style ask, with the tutorial's
 /// login throttle (5 failures per username within 60 s).
 #[must_use]
@@ -458,7 +530,9 @@ pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service 
 pub fn setup<I: IntoIterator<Item = String>>(
     args: I,
 ) -> Result<(Options, Service, Option<&'static str>), SetupError> {
-    let options = Options::parse(args)?;
+    let mut options = Options::parse(args)?;
+    options.header_timeout = timeout_from_env("HEADER_TIMEOUT_SECS")?;
+    options.body_timeout = timeout_from_env("BODY_TIMEOUT_SECS")?;
     let (key, warning) = key_from_env()?;
     let lifetime = lifetime_from_env()?;
     let limit = login_failure_limit_from_env()?;
@@ -488,27 +562,82 @@ pub const STATUS_JSON: &str = r#"{"status":"ok"}"#;
 mod tests {
     use super::*;
 
+    fn answer(variant: Variant, style: Style, method: &str, path: &str) -> Response {
+        fallback(
+            variant,
+            style,
+            &Unmatched {
+                method,
+                path,
+                query: Some("a=1"),
+                host: Some("example.test:8000"),
+                local: None,
+            },
+        )
+    }
+
     #[test]
     fn fallback_answers() {
-        let r = fallback(Variant::Jwt, Style::Rfc, "GET", "/users/me", Some("a=1"));
+        let r = answer(Variant::Jwt, Style::Rfc, "GET", "/users/me");
         assert_eq!(
             (r.status, r.header("location")),
             (307, Some("/users/me/?a=1"))
         );
-        let r = fallback(Variant::Jwt, Style::Rfc, "GET", "/token", None);
-        assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+        let r = answer(Variant::Jwt, Style::FastApi, "POST", "/token/");
         assert_eq!(
-            fallback(Variant::Jwt, Style::Rfc, "GET", "/status/", None).status,
+            (r.status, r.header("location")),
+            (307, Some("http://example.test:8000/token?a=1"))
+        );
+        let r = answer(Variant::Jwt, Style::FastApi, "GET", "/docs//");
+        assert_eq!(
+            (r.status, r.header("location")),
+            (307, Some("http://example.test:8000/docs?a=1"))
+        );
+        let r = answer(Variant::Jwt, Style::Rfc, "GET", "/openapi.json/");
+        assert_eq!(
+            (r.status, r.header("location")),
+            (307, Some("/openapi.json?a=1"))
+        );
+        let r = answer(Variant::Jwt, Style::Rfc, "GET", "/token");
+        assert_eq!((r.status, r.header("allow")), (405, Some("POST")));
+        let r = answer(Variant::Jwt, Style::FastApi, "HEAD", "/users/me/");
+        assert_eq!((r.status, r.header("allow")), (405, Some("GET")));
+        let r = answer(Variant::Jwt, Style::Rfc, "", "/users/me/");
+        assert_eq!((r.status, r.header("allow")), (405, Some("GET")));
+        assert_eq!(
+            answer(Variant::Jwt, Style::Rfc, "GET", "/status/").status,
             404
         );
         assert_eq!(
-            fallback(Variant::Scopes, Style::Rfc, "POST", "/status/", None).status,
+            answer(Variant::Jwt, Style::Rfc, "GET", "/users/me//").status,
+            404
+        );
+        assert_eq!(
+            answer(Variant::Scopes, Style::Rfc, "POST", "/status/").status,
             405
         );
         assert_eq!(
-            fallback(Variant::Jwt, Style::Rfc, "GET", "/nope", None).body,
+            answer(Variant::Jwt, Style::Rfc, "GET", "/nope").body,
             r#"{"detail":"Not Found"}"#
         );
+        assert_eq!(answer(Variant::Jwt, Style::FastApi, "GET", "/").status, 404);
+    }
+
+    #[test]
+    fn fastapi_location_without_host_uses_the_server_address() {
+        let req = |port| Unmatched {
+            method: "GET",
+            path: "/users/me",
+            local: Some(std::net::SocketAddr::from(([127, 0, 0, 1], port))),
+            ..Unmatched::default()
+        };
+        let r = fallback(Variant::Jwt, Style::FastApi, &req(8000));
+        assert_eq!(
+            r.header("location"),
+            Some("http://127.0.0.1:8000/users/me/")
+        );
+        let r = fallback(Variant::Jwt, Style::FastApi, &req(80));
+        assert_eq!(r.header("location"), Some("http://127.0.0.1/users/me/"));
     }
 
     #[test]
@@ -523,6 +652,16 @@ mod tests {
         );
         assert!(Options::parse(["--port", "x"].map(String::from)).is_err());
         assert!(Options::parse(["--bogus"].map(String::from)).is_err());
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("T", None), Ok(DEFAULT_TIMEOUT));
+        assert_eq!(parse_timeout("T", Some(" 1 ")), Ok(Duration::from_secs(1)));
+        for bad in ["0", "3601", "1.5", "", "soon"] {
+            let e = parse_timeout("T", Some(bad)).unwrap_err();
+            assert!(e.0.starts_with("T must be a whole number"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -5,12 +5,15 @@
 //! with its own `recover`, so authentication failures are answered by the route that raised
 //! them while path and method mismatches fall through. A last branch answers every request no
 //! route took with [`tessera_tutorial::fallback`] (404, 405 with `Allow`, or 307 to the path
-//! with its trailing slash), so Warp's own error pages never show.
+//! with its trailing slash), so Warp's own error pages never show. Every answer carries
+//! [`tessera_tutorial::SECURITY_HEADERS`]. The binary serves it with [`tessera_warp::serve`],
+//! which closes connections that do not finish their headers in time.
 
 use std::sync::Arc;
 
+use tessera_core::http::Style;
 use tessera_core::service::Service;
-use tessera_tutorial::{Options, Route, STATUS_JSON, User, Users, Variant};
+use tessera_tutorial::{Options, Route, STATUS_JSON, Unmatched, User, Users, Variant};
 use tessera_warp::Tessera;
 use warp::Filter;
 use warp::filters::BoxedFilter;
@@ -36,18 +39,18 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
     let style = options.style;
     let scopes = |r: Route| r.scopes(variant);
 
-    let token = route(Route::Token, variant)
+    let token = route(Route::Token, variant, style)
         .and(tessera_warp::token(&tessera))
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
-    let items = route(Route::Items, variant)
+    let items = route(Route::Items, variant, style)
         .and(tessera_warp::bearer(&tessera))
         .map(|token: String| json(tessera_tutorial::items_json(&token)))
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
-    let me = route(Route::Me, variant)
+    let me = route(Route::Me, variant, style)
         .and(tessera_warp::current_active_user_with(
             &tessera,
             scopes(Route::Me),
@@ -56,7 +59,7 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
-    let my_items = route(Route::MyItems, variant)
+    let my_items = route(Route::MyItems, variant, style)
         .and(tessera_warp::current_active_user_with(
             &tessera,
             scopes(Route::MyItems),
@@ -65,7 +68,7 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
-    let status = route(Route::Status, variant)
+    let status = route(Route::Status, variant, style)
         .and(tessera_warp::current_user_with(
             &tessera,
             scopes(Route::Status),
@@ -79,37 +82,37 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .map(Some)
         .or(warp::any().map(|| None))
         .unify();
-    let fallback = warp::method().and(warp::path::full()).and(query).map(
-        move |method: Method, path: FullPath, query: Option<String>| {
-            tessera_warp::reply(tessera_tutorial::fallback(
-                variant,
-                style,
-                method.as_str(),
-                path.as_str(),
-                query.as_deref(),
-            ))
-        },
-    );
-
-    // CONNECT (authority-form target, no path) and methods outside RFC 9110 are refused before
-    // any path filter looks at the request, as Rocket does.
-    let unroutable = warp::method().and_then(move |method: Method| {
-        std::future::ready(if tessera_tutorial::is_routable_method(method.as_str()) {
-            Err(warp::reject::not_found())
-        } else {
-            Ok(tessera_warp::reply(tessera_tutorial::unroutable(style)))
-        })
-    });
+    let fallback = warp::method()
+        .and(warp::path::full())
+        .and(query)
+        .and(warp::header::optional::<String>("host"))
+        .and(warp::ext::optional::<tessera_warp::Connection>())
+        .map(
+            move |method: Method,
+                  path: FullPath,
+                  query: Option<String>,
+                  host: Option<String>,
+                  conn: Option<tessera_warp::Connection>| {
+                tessera_warp::reply(tessera_tutorial::fallback(
+                    variant,
+                    style,
+                    &Unmatched {
+                        method: method.as_str(),
+                        path: path.as_str(),
+                        query: query.as_deref(),
+                        host: host.as_deref(),
+                        local: conn.and_then(|c| c.local),
+                    },
+                ))
+            },
+        );
 
     let spec = tessera_tutorial::openapi::to_json(variant, style);
     let docs = tessera_warp::docs::openapi_json(spec)
         .or(tessera_warp::docs::swagger_ui())
         .unify();
 
-    unroutable
-        .or(docs)
-        .unify()
-        .or(token)
+    docs.or(token)
         .unify()
         .or(items)
         .unify()
@@ -121,12 +124,23 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .unify()
         .or(fallback)
         .unify()
+        .map(with_security_headers)
         .boxed()
 }
 
+/// Adds the tutorial's [`SECURITY_HEADERS`](tessera_tutorial::SECURITY_HEADERS) to an answer.
+fn with_security_headers(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    for (name, value) in tessera_tutorial::SECURITY_HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
 /// Matches `route`'s exact path (no trailing-slash leniency) and its method (`HEAD` too for
-/// `GET` routes); rejects as not found when the route does not exist in `variant`.
-fn route(route: Route, variant: Variant) -> BoxedFilter<()> {
+/// `GET` routes in the rfc style); rejects as not found when the route does not exist in
+/// `variant`.
+fn route(route: Route, variant: Variant, style: Style) -> BoxedFilter<()> {
     let path = warp::path::full()
         .and_then(move |path: FullPath| {
             let found = route.exists_in(variant) && path.as_str() == route.path();
@@ -139,8 +153,10 @@ fn route(route: Route, variant: Variant) -> BoxedFilter<()> {
         .untuple_one();
     let method = if route.method() == "POST" {
         warp::post().boxed()
-    } else {
+    } else if tessera_tutorial::route_takes_head(style) {
         warp::get().or(warp::head()).unify().boxed()
+    } else {
+        warp::get().boxed()
     };
     path.and(method).boxed()
 }

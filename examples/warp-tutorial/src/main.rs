@@ -22,7 +22,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let app = warp_tutorial::app(&options, Arc::new(service), Arc::new(Users::default()));
+    let tessera = tessera_warp::Tessera::new(Arc::new(service), Arc::new(Users::default()))
+        .with_body_timeout(options.body_timeout);
+    let app = warp_tutorial::app_with(&options, tessera);
     let listener =
         match tokio::net::TcpListener::bind((options.address.as_str(), options.port)).await {
             Ok(l) => l,
@@ -35,6 +37,8 @@ async fn main() -> ExitCode {
         Ok(addr) => println!("listening on http://{addr}"),
         Err(_) => println!("listening on http://{}:{}", options.address, options.port),
     }
-    warp::serve(app).incoming(listener).run().await;
+    let serve_options =
+        tessera_warp::ServeOptions::default().with_header_timeout(options.header_timeout);
+    tessera_warp::serve(app, listener, serve_options).await;
     ExitCode::SUCCESS
 }

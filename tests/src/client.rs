@@ -24,6 +24,8 @@ pub struct Request {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body; `Content-Length` is added unless a header already frames the body.
     pub body: Option<Vec<u8>>,
+    /// Sent as HTTP/1.0 without a `Host` header (see [`Request::without_host`]).
+    pub no_host: bool,
 }
 
 impl Request {
@@ -35,7 +37,15 @@ impl Request {
             target: target.to_string(),
             headers: Vec::new(),
             body: None,
+            no_host: false,
         }
+    }
+
+    /// The same request as HTTP/1.0 with no `Host` header (HTTP/1.1 requires one).
+    #[must_use]
+    pub fn without_host(mut self) -> Self {
+        self.no_host = true;
+        self
     }
 
     /// `GET target`.
@@ -115,8 +125,12 @@ impl Request {
         out.extend_from_slice(self.method.as_bytes());
         out.push(b' ');
         out.extend_from_slice(self.target.as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\r\n");
-        if !self.has_header("host") {
+        if self.no_host {
+            out.extend_from_slice(b" HTTP/1.0\r\n");
+        } else {
+            out.extend_from_slice(b" HTTP/1.1\r\n");
+        }
+        if !self.has_header("host") && !self.no_host {
             out.extend_from_slice(format!("Host: {addr}\r\n").as_bytes());
         }
         for (name, value) in &self.headers {

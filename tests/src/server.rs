@@ -220,6 +220,8 @@ pub struct Env {
     pub secret_key: Option<String>,
     /// `ACCESS_TOKEN_EXPIRE_MINUTES`: `None` removes it.
     pub expire_minutes: Option<String>,
+    /// Further variables, set as given.
+    pub extra: Vec<(String, String)>,
 }
 
 impl Default for Env {
@@ -227,6 +229,7 @@ impl Default for Env {
         Self {
             secret_key: Some(SECRET_KEY.to_string()),
             expire_minutes: None,
+            extra: Vec::new(),
         }
     }
 }
@@ -282,6 +285,9 @@ fn spawn(
         Some(m) => cmd.env("ACCESS_TOKEN_EXPIRE_MINUTES", m),
         None => cmd.env_remove("ACCESS_TOKEN_EXPIRE_MINUTES"),
     };
+    for (name, value) in &env.extra {
+        cmd.env(name, value);
+    }
     let child = cmd
         .spawn()
         .map_err(|e| format!("spawn {}: {e}", bin.display()))?;

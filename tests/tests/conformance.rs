@@ -532,7 +532,7 @@ fn short_secret_key_is_refused() {
         for key in ["too-short", "0123456789abcdef0123456789abcde"] {
             let env = Env {
                 secret_key: Some(key.into()),
-                expire_minutes: None,
+                ..Env::default()
             };
             let exited =
                 Server::run_expecting_exit(imp, &jwt_rfc().args(), &env, Duration::from_secs(30))
@@ -562,7 +562,7 @@ fn unset_secret_key_means_a_random_key() {
     let cfg = jwt_rfc();
     let env = Env {
         secret_key: None,
-        expire_minutes: None,
+        ..Env::default()
     };
     let servers = start_all(cfg, &env);
     let mut report = Report::default();

@@ -121,7 +121,18 @@ pub(crate) const ROWS: &[(&str, &str)] = &[
     ("route.inactive", "Protected routes: disabled user"),
     ("route.404", "Unknown path"),
     ("route.405", "Wrong method"),
-    ("route.307", "Path without the trailing slash"),
+    (
+        "route.307",
+        "Path without the trailing slash, or with one too many: 307, Location per style",
+    ),
+    (
+        "route.head",
+        "HEAD on a GET route: as GET (rfc), 405 Allow: GET (fastapi)",
+    ),
+    (
+        "route.method",
+        "The method is the request line's; _method is an ignored form field",
+    ),
     ("tok.segments", "Invalid tokens: not three segments"),
     (
         "tok.b64",
@@ -863,46 +874,182 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             "route.307",
             "GET /users/me",
             all,
-            || Request::get("/users/me"),
-            |_| e::redirect(|v| e::location_is(v, "/users/me/")),
+            || Request::get("/users/me").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/users/me/"),
         ),
         sc(
             "route.307",
             "GET /users/me with a bad token: redirect before auth",
             all,
-            || auth("/users/me", "Bearer abc.def.ghi"),
-            |_| e::redirect(|v| e::location_is(v, "/users/me/")),
+            || auth("/users/me", "Bearer abc.def.ghi").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/users/me/"),
         ),
         sc(
             "route.307",
             "GET /users/me/items",
             all,
-            || Request::get("/users/me/items"),
-            |_| e::redirect(|v| e::location_is(v, "/users/me/items/")),
+            || Request::get("/users/me/items").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/users/me/items/"),
         ),
         sc(
             "route.307",
             "GET /items",
             all,
-            || Request::get("/items"),
-            |_| e::redirect(|v| e::location_is(v, "/items/")),
+            || Request::get("/items").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/items/"),
         ),
         sc(
             "route.307",
-            "GET /users/me?x=1",
+            "GET /users/me?x=1 keeps the query",
             all,
-            || Request::get("/users/me?x=1"),
-            |_| e::redirect(|v| e::location_is(v, "/users/me/")),
+            || Request::get("/users/me?x=1").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/users/me/?x=1"),
         ),
         sc(
             "route.307",
             "GET /status",
             all,
-            || Request::get("/status"),
+            || Request::get("/status").header("Host", e::REDIRECT_HOST),
             |c| match c.variant {
                 Variant::Jwt => e::not_found(),
-                Variant::Scopes => e::redirect(|v| e::location_is(v, "/status/")),
+                Variant::Scopes => e::redirect_exact(c, "/status/"),
             },
+        ),
+        sc(
+            "route.307",
+            "POST /token/ (one slash too many, any method)",
+            all,
+            || {
+                login("username=johndoe&password=secret")
+                    .with_target("/token/")
+                    .header("Host", e::REDIRECT_HOST)
+            },
+            |c| e::redirect_exact(c, "/token"),
+        ),
+        sc(
+            "route.307",
+            "GET /openapi.json/",
+            all,
+            || Request::get("/openapi.json/").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/openapi.json"),
+        ),
+        sc(
+            "route.307",
+            "GET /docs// (every trailing slash removed)",
+            all,
+            || Request::get("/docs//").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/docs"),
+        ),
+        sc(
+            "route.307",
+            "GET /docs/",
+            all,
+            || Request::get("/docs/").header("Host", e::REDIRECT_HOST),
+            |c| e::redirect_exact(c, "/docs"),
+        ),
+        sc(
+            "route.404",
+            "GET /users/me// (removing the slashes gives no route)",
+            all,
+            || Request::get("/users/me//"),
+            |_| e::not_found(),
+        ),
+        sc(
+            "route.404",
+            "GET /docs/index.html",
+            all,
+            || Request::get("/docs/index.html"),
+            |_| e::not_found(),
+        ),
+        sc(
+            "route.307",
+            "fastapi: no Host header, the server's own address",
+            fastapi,
+            || Request::get("/users/me").without_host(),
+            |_| {
+                e::redirect(|v| {
+                    if v.starts_with("http://127.0.0.1:") && v.ends_with("/users/me/") {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "Location {v:?} is not the server's address and /users/me/"
+                        ))
+                    }
+                })
+            },
+        ),
+        sc(
+            "route.head",
+            "HEAD /users/me/",
+            all,
+            || me(&tok("johndoe", Some("me"))).with_method("HEAD"),
+            |c| match c.style {
+                Style::Rfc => e::head_ok(),
+                Style::FastApi => e::head_of(e::method_not_allowed(H::Exact("GET".into()))),
+            },
+        ),
+        sc(
+            "route.head",
+            "HEAD /items/",
+            all,
+            || auth("/items/", "Bearer abc").with_method("HEAD"),
+            |c| match c.style {
+                Style::Rfc => e::head_ok(),
+                Style::FastApi => e::head_of(e::method_not_allowed(H::Exact("GET".into()))),
+            },
+        ),
+        sc(
+            "route.head",
+            "HEAD /docs is answered as GET (as FastAPI's own docs routes)",
+            all,
+            || Request::get("/docs").with_method("HEAD"),
+            |_| e::head_ok(),
+        ),
+        sc(
+            "route.405",
+            "QUERY /users/me/ (a method outside RFC 9110)",
+            all,
+            || Request::new("QUERY", "/users/me/"),
+            |_| e::method_not_allowed(H::Exact("GET".into())),
+        ),
+        sc(
+            "route.405",
+            "FOO /token",
+            all,
+            || Request::new("FOO", "/token"),
+            |_| e::method_not_allowed(H::Exact("POST".into())),
+        ),
+        sc(
+            "route.404",
+            "FOO /nope",
+            all,
+            || Request::new("FOO", "/nope"),
+            |_| e::not_found(),
+        ),
+        sc(
+            "route.method",
+            "POST /users/me/ with _method=GET stays a POST",
+            all,
+            || {
+                Request::post("/users/me/")
+                    .bearer(&tok("johndoe", Some("me")))
+                    .form("_method=GET")
+            },
+            |_| e::method_not_allowed(e::allow_get()),
+        ),
+        sc(
+            "route.method",
+            "POST /token with _method=DELETE first is a login",
+            all,
+            || login("_method=DELETE&username=johndoe&password=secret"),
+            |c| e::token_issued(c, "johndoe", ""),
+        ),
+        sc(
+            "route.method",
+            "POST /token with _method=GET first is a login",
+            all,
+            || login("_method=GET&username=johndoe&password=wrong"),
+            e::invalid_grant,
         ),
         // ----- /token: success
         sc(

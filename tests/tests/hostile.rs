@@ -120,7 +120,6 @@ const C401: &[u16] = &[401];
 const BAD_OR_401: &[u16] = &[400, 401];
 const TOO_BIG: &[u16] = &[400, 401, 413, 414, 431];
 const NOT_THERE: &[u16] = &[400, 404];
-const METHOD: &[u16] = &[400, 404, 405];
 
 #[allow(clippy::too_many_lines)]
 fn cases() -> Vec<Case> {
@@ -383,8 +382,22 @@ fn cases() -> Vec<Case> {
             b"GET /users/me/ HTTP/1.1\r\nHost: {host}\r\nNoColonHere\r\nConnection: close\r\n\r\n".to_vec()
         }),
         // ----- methods
-        case("absurd method FOOBAR", METHOD, || Request::new("FOOBAR", "/users/me/")),
-        case("lower-case method get", METHOD, || Request::new("get", "/users/me/")),
+        case("absurd method FOOBAR", &[405], || Request::new("FOOBAR", "/users/me/")),
+        case("QUERY on a GET route", &[405], || Request::new("QUERY", "/users/me/")),
+        case("FOOBAR on an unknown path", &[404], || Request::new("FOOBAR", "/nope")),
+        case("lower-case method get", &[405], || Request::new("get", "/users/me/")),
+        case("POST with _method=GET first in the form", &[405], || {
+            Request::post("/users/me/").bearer(&valid_token()).form("_method=GET")
+        }),
+        case("POST /token with _method=DELETE first", &[400], || {
+            login(format!("_method=DELETE&username=johndoe&{}", marker_password()))
+        }),
+        case("HEAD on a GET route without a token", &[401], || Request::new("HEAD", "/users/me/")),
+        case("POST /token/ (a slash too many)", &[307], || {
+            login(format!("username=johndoe&{}", marker_password())).with_target("/token/")
+        }),
+        case("GET /openapi.json/", &[307], || Request::get("/openapi.json/")),
+        case("GET /docs//", &[307], || Request::get("/docs//")),
         case("method of 10 KB", &[400, 405, 414, 431], || Request::new(&"M".repeat(10_000), "/users/me/")).closed_ok(),
         raw("control byte in the method", C4, || b"GE\x01T /users/me/ HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".to_vec()).closed_ok(),
         case("TRACE", &[400, 405], || Request::new("TRACE", "/users/me/")),

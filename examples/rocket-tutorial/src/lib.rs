@@ -166,11 +166,15 @@ fn not_found(req: &Request<'_>) -> Reply {
 /// Rocket sends that answer without running response fairings, so it carries the security
 /// headers itself.
 fn unexplained(status: Status, req: &Request<'_>) -> tessera_core::http::Response {
-    let mut response = if status == Status::BadRequest {
-        answer_unmatched(req, "")
-    } else {
-        tessera_rocket::status_response(status, app(req).style)
-    };
+    let mut response =
+        if status == Status::BadRequest && req.method() == rocket::http::Method::Connect {
+            // Its target is an authority, which Rocket refuses before routing.
+            tessera_tutorial::connect(app(req).style)
+        } else if status == Status::BadRequest {
+            answer_unmatched(req, "")
+        } else {
+            tessera_rocket::status_response(status, app(req).style)
+        };
     for (name, value) in tessera_tutorial::SECURITY_HEADERS {
         response.headers.push((name, value.to_owned()));
     }

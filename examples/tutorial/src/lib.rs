@@ -221,6 +221,14 @@ pub const fn route_takes_head(style: Style) -> bool {
     matches!(style, Style::Rfc)
 }
 
+/// The answer to `CONNECT`: 400. It asks for a tunnel to an authority, not for a path, and
+/// neither app routes it (Rocket refuses its target before routing, Warp's path filters
+/// cannot read one).
+#[must_use]
+pub fn connect(style: Style) -> Response {
+    Failure::Status(400).answer(style, &[]).to_response()
+}
+
 /// A request that no route took, as the fallback sees it.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct Unmatched<'a> {

@@ -112,7 +112,19 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .or(tessera_warp::docs::swagger_ui())
         .unify();
 
-    docs.or(token)
+    // CONNECT has an authority as its target, no path: answered before any path filter.
+    let connect = warp::method().and_then(move |method: Method| {
+        std::future::ready(if method == Method::CONNECT {
+            Ok(tessera_warp::reply(tessera_tutorial::connect(style)))
+        } else {
+            Err(warp::reject::not_found())
+        })
+    });
+
+    connect
+        .or(docs)
+        .unify()
+        .or(token)
         .unify()
         .or(items)
         .unify()

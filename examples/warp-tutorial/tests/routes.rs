@@ -337,7 +337,8 @@ async fn unknown_paths_are_404() {
             "/nope",
             "/users/",
             "/users/me/x",
-            "/token/",
+            "/users/me//",
+            "/docs/index.html",
             "/items/x",
             "/USERS/ME/",
         ];
@@ -373,6 +374,15 @@ async fn wrong_methods_are_405() {
     }
 }
 
+/// The `Location` of a redirect to `target`: the path itself in the rfc style, an absolute URL
+/// built from the `Host` these requests carry (`test`) in the fastapi style.
+fn location(style: Style, target: &str) -> String {
+    match style {
+        Style::Rfc => target.to_owned(),
+        Style::FastApi => format!("http://test{target}"),
+    }
+}
+
 #[tokio::test]
 async fn path_without_trailing_slash_redirects_before_auth() {
     for (variant, style) in ALL {
@@ -389,7 +399,10 @@ async fn path_without_trailing_slash_redirects_before_auth() {
             ] {
                 let reply = app.get(path, auth).await;
                 assert_eq!(reply.status, 307, "{path}: {reply:?}");
-                assert_eq!(reply.header("location"), Some(format!("{path}/").as_str()));
+                assert_eq!(
+                    reply.header("location"),
+                    Some(location(style, &format!("{path}/")).as_str())
+                );
                 assert_eq!(reply.body, "");
                 assert_eq!(reply.header("content-type"), None);
                 assert_eq!(reply.header("www-authenticate"), None);
@@ -397,8 +410,25 @@ async fn path_without_trailing_slash_redirects_before_auth() {
             let reply = app.get(&format!("{path}?a=1&b=2"), &[]).await;
             assert_eq!(
                 reply.header("location"),
-                Some(format!("{path}/?a=1&b=2").as_str())
+                Some(location(style, &format!("{path}/?a=1&b=2")).as_str())
             );
+        }
+        // One slash too many, or several: every trailing slash goes (any method).
+        for (path, target) in [
+            ("/token/", "/token"),
+            ("/token//", "/token"),
+            ("/openapi.json/", "/openapi.json"),
+            ("/docs/", "/docs"),
+            ("/docs//", "/docs"),
+        ] {
+            for method in ["GET", "POST"] {
+                let reply = app.method(method, path, &[]).await;
+                assert_eq!(reply.status, 307, "{method} {path}: {reply:?}");
+                assert_eq!(
+                    reply.header("location"),
+                    Some(location(style, target).as_str())
+                );
+            }
         }
         // The canonical path is the route itself.
         let token = app.mint("johndoe", "me items", 0);

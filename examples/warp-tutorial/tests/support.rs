@@ -194,7 +194,11 @@ impl App {
                 .collect();
             return self.raw(method, path, &headers, b"").await;
         }
-        let mut request = warp::test::request().method(method).path(path);
+        // HTTP/1.1 requires `Host`; the raw requests send the same one.
+        let mut request = warp::test::request()
+            .method(method)
+            .path(path)
+            .header("host", "test");
         for value in authorization {
             request = request.header("authorization", header_value(value));
         }

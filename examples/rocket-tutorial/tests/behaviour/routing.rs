@@ -16,8 +16,8 @@ async fn unknown_path_is_404() {
             "/users/me/items/x",
             "/users//me/",
             "/users/me//",
-            "/token/",
             "/docs/x",
+            "/docs/index.html",
         ] {
             let a = app.get(path, &[]).await;
             assert_eq!(
@@ -68,6 +68,11 @@ async fn missing_trailing_slash_redirects_before_auth() {
             ("/users/me/items", "/users/me/items/"),
             ("/items", "/items/"),
             ("/users/me?x=1&y", "/users/me/?x=1&y"),
+            ("/token/", "/token"),
+            ("/token//", "/token"),
+            ("/openapi.json/", "/openapi.json"),
+            ("/docs/", "/docs"),
+            ("/docs//", "/docs"),
         ];
         if variant == Scopes {
             cases.push(("/status", "/status/"));
@@ -80,9 +85,16 @@ async fn missing_trailing_slash_redirects_before_auth() {
                 &["Bearer a", "Bearer b"][..],
             ] {
                 let a = app.get(path, auth).await;
+                // The fastapi style's Location is absolute: this client sends no `Host`, so
+                // it is built from the server's configured address.
+                let want = if style == FASTAPI {
+                    format!("http://127.0.0.1:8000{location}")
+                } else {
+                    location.to_owned()
+                };
                 assert_eq!(
                     (a.status, a.header("location"), a.body.as_str()),
-                    (307, Some(location), ""),
+                    (307, Some(want.as_str()), ""),
                     "{variant:?} {style:?} {path} {auth:?}"
                 );
                 assert_eq!(a.header("www-authenticate"), None);

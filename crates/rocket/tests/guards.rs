@@ -105,12 +105,12 @@ fn all(
     active: ActiveUser<Members, BThenA>,
     claims: VerifiedClaims,
 ) -> String {
-    format!("{} {} {}", current.name, active.user().name, claims.sub)
+    format!("{} {} {}", current.name, active.user.name, claims.sub)
 }
 
 #[get("/scoped")]
 fn scoped(user: CurrentUser<Members, BThenA>) -> String {
-    user.into_user().name
+    user.user.name
 }
 
 #[get("/optional")]
@@ -126,7 +126,9 @@ fn status(code: u16) -> Status {
 /// An optional guard that fails (and leaves its failure behind), then another status.
 #[get("/stale/<code>")]
 fn stale(token: Option<BearerToken>, code: u16) -> Result<String, Status> {
-    token.map(BearerToken::into_string).ok_or(Status::new(code))
+    token
+        .map(|t| t.as_str().to_owned())
+        .ok_or(Status::new(code))
 }
 
 #[derive(Deserialize, Serialize)]
@@ -164,7 +166,10 @@ fn service(style: Style) -> Arc<Service> {
 
 fn app(service: &Arc<Service>, store: &Arc<Members>) -> rocket::Rocket<rocket::Build> {
     rocket::build()
-        .attach(Tessera::shared(Arc::clone(service), Arc::clone(store)))
+        .attach(Tessera::<Members>::new(
+            Arc::clone(service),
+            Arc::clone(store),
+        ))
         .mount(
             "/",
             routes![all, scoped, optional, status, stale, role, token],

@@ -16,25 +16,7 @@ use rocket::{Build, Rocket, catch, catchers, get, post, routes};
 use tessera_core::http::Style;
 use tessera_core::service::Service;
 use tessera_rocket::{ActiveUser, BearerToken, CurrentUser, Login, Reply, Tessera};
-use tessera_tutorial::{Options, Route, Unmatched, Users, Variant};
-
-/// `GET /users/me/` in the scopes variant. The scopes come from [`Route::scopes`], the one
-/// declaration the OpenAPI document and the Warp app use too.
-#[derive(Debug)]
-pub struct MeScope;
-
-impl tessera_rocket::Scopes for MeScope {
-    const SCOPES: &'static [&'static str] = Route::Me.scopes(Variant::Scopes);
-}
-
-/// `GET /users/me/items/` in the scopes variant: its own scope, then that of the user it builds
-/// on (from [`Route::scopes`]).
-#[derive(Debug)]
-pub struct MyItemsScopes;
-
-impl tessera_rocket::Scopes for MyItemsScopes {
-    const SCOPES: &'static [&'static str] = Route::MyItems.scopes(Variant::Scopes);
-}
+use tessera_tutorial::{MeScope, MyItemsScopes, Options, Route, Unmatched, Users, Variant};
 
 /// What the catchers need to know about the app.
 #[derive(Copy, Clone, Debug)]

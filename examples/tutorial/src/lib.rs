@@ -140,6 +140,24 @@ impl UserStore for Users {
     }
 }
 
+/// `GET /users/me/` in the scopes variant: the scopes of [`Route::scopes`], the one
+/// declaration the OpenAPI document uses too.
+#[derive(Copy, Clone, Debug)]
+pub struct MeScope;
+
+impl tessera_service::Scopes for MeScope {
+    const SCOPES: &'static [&'static str] = Route::Me.scopes(Variant::Scopes);
+}
+
+/// `GET /users/me/items/` in the scopes variant: its own scope, then that of the user it
+/// builds on (from [`Route::scopes`]).
+#[derive(Copy, Clone, Debug)]
+pub struct MyItemsScopes;
+
+impl tessera_service::Scopes for MyItemsScopes {
+    const SCOPES: &'static [&'static str] = Route::MyItems.scopes(Variant::Scopes);
+}
+
 /// A route of the tutorial app.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Route {

@@ -13,8 +13,11 @@ use std::sync::Arc;
 
 use tessera_core::http::Style;
 use tessera_core::service::Service;
-use tessera_tutorial::{Options, Route, STATUS_JSON, Unmatched, User, Users, Variant};
-use tessera_warp::Tessera;
+use tessera_service::Scopes;
+use tessera_tutorial::{
+    MeScope, MyItemsScopes, Options, Route, STATUS_JSON, Unmatched, User, Users, Variant,
+};
+use tessera_warp::{NoScopes, Tessera};
 use warp::Filter;
 use warp::filters::BoxedFilter;
 use warp::filters::path::FullPath;
@@ -37,7 +40,6 @@ pub fn app(
 pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Response,)> {
     let variant = options.variant;
     let style = options.style;
-    let scopes = |r: Route| r.scopes(variant);
 
     let token = route(Route::Token, variant, style)
         .and(tessera_warp::token(&tessera))
@@ -50,29 +52,18 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
-    let me = route(Route::Me, variant, style)
-        .and(tessera_warp::current_active_user_with(
-            &tessera,
-            scopes(Route::Me),
-        ))
-        .map(|user: User| json(user.to_json()))
-        .recover(tessera_warp::recover)
-        .unify()
-        .boxed();
-    let my_items = route(Route::MyItems, variant, style)
-        .and(tessera_warp::current_active_user_with(
-            &tessera,
-            scopes(Route::MyItems),
-        ))
-        .map(|user: User| json(tessera_tutorial::my_items_json(&user.username)))
-        .recover(tessera_warp::recover)
-        .unify()
-        .boxed();
+    let (me, my_items) = match variant {
+        Variant::Jwt => (
+            me::<NoScopes>(&tessera, style),
+            my_items::<NoScopes>(&tessera, style),
+        ),
+        Variant::Scopes => (
+            me::<MeScope>(&tessera, style),
+            my_items::<MyItemsScopes>(&tessera, style),
+        ),
+    };
     let status = route(Route::Status, variant, style)
-        .and(tessera_warp::current_user_with(
-            &tessera,
-            scopes(Route::Status),
-        ))
+        .and(tessera_warp::current_user::<Users, NoScopes>(&tessera))
         .map(|_: User| json(STATUS_JSON.to_owned()))
         .recover(tessera_warp::recover)
         .unify()
@@ -147,6 +138,26 @@ fn with_security_headers(mut response: Response) -> Response {
         headers.insert(name, HeaderValue::from_static(value));
     }
     response
+}
+
+/// `GET /users/me/` with the scopes `Sc`.
+fn me<Sc: Scopes>(tessera: &Tessera<Users>, style: Style) -> BoxedFilter<(Response,)> {
+    route(Route::Me, Variant::Scopes, style)
+        .and(tessera_warp::current_active_user::<Users, Sc>(tessera))
+        .map(|user: User| json(user.to_json()))
+        .recover(tessera_warp::recover)
+        .unify()
+        .boxed()
+}
+
+/// `GET /users/me/items/` with the scopes `Sc`.
+fn my_items<Sc: Scopes>(tessera: &Tessera<Users>, style: Style) -> BoxedFilter<(Response,)> {
+    route(Route::MyItems, Variant::Scopes, style)
+        .and(tessera_warp::current_active_user::<Users, Sc>(tessera))
+        .map(|user: User| json(tessera_tutorial::my_items_json(&user.username)))
+        .recover(tessera_warp::recover)
+        .unify()
+        .boxed()
 }
 
 /// Matches `route`'s exact path (no trailing-slash leniency) and its method (`HEAD` too for

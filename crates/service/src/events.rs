@@ -1,0 +1,90 @@
+//! The `tracing` events of refusals and logins, each with a stable reason code.
+
+use tessera_core::TokenError;
+use tessera_core::http::Failure;
+
+/// Why a request was refused, or that a login succeeded: the `reason` field of every event
+/// (target `tessera`). The codes are stable; match on them in log pipelines.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason {
+    /// No bearer credentials.
+    MissingCredentials,
+    /// A malformed request: two `Authorization` headers (rfc style), or a `/token` form the
+    /// core refuses.
+    InvalidRequest,
+    /// The token was refused for a reason other than its expiry, or its subject is unknown.
+    InvalidToken,
+    /// The token's `exp` has passed.
+    Expired,
+    /// The token lacks a scope the route requires.
+    InsufficientScope,
+    /// The user is disabled.
+    Inactive,
+    /// Wrong username or password.
+    BadCredentials,
+    /// Too many failed logins.
+    Throttled,
+    /// No hashing slot was free.
+    Busy,
+    /// A login succeeded.
+    Login,
+}
+
+impl Reason {
+    /// The code written in events.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::MissingCredentials => "missing_credentials",
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::Expired => "expired",
+            Self::InsufficientScope => "insufficient_scope",
+            Self::Inactive => "inactive",
+            Self::BadCredentials => "bad_credentials",
+            Self::Throttled => "throttled",
+            Self::Busy => "busy",
+            Self::Login => "login",
+        }
+    }
+
+    /// The reason of a refusal.
+    #[must_use]
+    pub const fn of(failure: &Failure<'_>) -> Self {
+        match failure {
+            Failure::MissingCredentials => Self::MissingCredentials,
+            Failure::InsufficientScope => Self::InsufficientScope,
+            Failure::InactiveUser => Self::Inactive,
+            Failure::InvalidGrant { .. } => Self::BadCredentials,
+            Failure::Throttled(_) => Self::Throttled,
+            Failure::Busy(_) => Self::Busy,
+            Failure::InvalidToken => Self::InvalidToken,
+            _ => Self::InvalidRequest,
+        }
+    }
+
+    /// The reason of a refused token.
+    #[must_use]
+    pub const fn of_token(error: TokenError) -> Self {
+        match error {
+            TokenError::Expired => Self::Expired,
+            _ => Self::InvalidToken,
+        }
+    }
+}
+
+/// Records a refusal; `username` is the token's subject or the login's username.
+pub(crate) fn refused(reason: Reason, username: Option<&str>) {
+    match username {
+        Some(username) => {
+            tracing::info!(target: "tessera", reason = reason.code(), username, "refused")
+        }
+        None => tracing::info!(target: "tessera", reason = reason.code(), "refused"),
+    }
+}
+
+/// Records a successful login.
+pub(crate) fn logged_in(username: &str) {
+    tracing::info!(target: "tessera", reason = Reason::Login.code(), username, "login");
+}

@@ -1,0 +1,397 @@
+//! The request flows: bearer token, claims, user with scopes, and `POST /token`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Buf;
+use futures_core::Stream;
+use tessera_core::UnixTime;
+use tessera_core::form::{self, FormError};
+use tessera_core::http::{Failure, Response, Style};
+use tessera_core::jwt::OwnedClaims;
+use tessera_core::service::{Account, Service, UserStore};
+
+use crate::events::{self, Reason};
+
+/// How long a `/token` body may take to arrive by default: 10 seconds.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A refused check: the core's failure, the scopes of the route that refused it (its
+/// challenge lists them) and the answer style. Holds no token and no password.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    failure: Failure<'static>,
+    scopes: &'static [&'static str],
+    style: Style,
+}
+
+impl Refusal {
+    /// The failure.
+    #[must_use]
+    pub const fn failure(&self) -> Failure<'static> {
+        self.failure
+    }
+
+    /// The scopes of the refusing route, in challenge order.
+    #[must_use]
+    pub const fn scopes(&self) -> &'static [&'static str] {
+        self.scopes
+    }
+
+    /// The status of the answer.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.failure.answer(self.style, self.scopes).status()
+    }
+
+    /// The whole answer: status, headers, body.
+    #[must_use]
+    pub fn response(&self) -> Response {
+        self.failure.answer(self.style, self.scopes).to_response()
+    }
+}
+
+impl Refusal {
+    /// The same refusal on a route requiring `scopes` (its challenge lists them).
+    #[must_use]
+    pub const fn with_scopes(mut self, scopes: &'static [&'static str]) -> Self {
+        self.scopes = scopes;
+        self
+    }
+}
+
+/// The checks that need no user store: bearer token, claims, `/token` body limits. Cheap to
+/// clone; [`Tessera`] dereferences to it.
+#[derive(Clone)]
+pub struct Checks {
+    service: Arc<Service>,
+    body_timeout: Duration,
+}
+
+impl fmt::Debug for Checks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checks")
+            .field("service", &self.service)
+            .field("body_timeout", &self.body_timeout)
+            .finish()
+    }
+}
+
+/// The service and the user store, as every adapter holds them. Cheap to clone.
+pub struct Tessera<S> {
+    checks: Checks,
+    store: Arc<S>,
+}
+
+impl<S> Clone for Tessera<S> {
+    fn clone(&self) -> Self {
+        Self {
+            checks: self.checks.clone(),
+            store: Arc::clone(&self.store),
+        }
+    }
+}
+
+impl<S> fmt::Debug for Tessera<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tessera")
+            .field("checks", &self.checks)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> std::ops::Deref for Tessera<S> {
+    type Target = Checks;
+
+    fn deref(&self) -> &Checks {
+        &self.checks
+    }
+}
+
+impl Checks {
+    /// The checks of `service`.
+    #[must_use]
+    pub fn new(service: impl Into<Arc<Service>>) -> Self {
+        Self {
+            service: service.into(),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+        }
+    }
+
+    /// The core service.
+    #[must_use]
+    pub fn service(&self) -> &Arc<Service> {
+        &self.service
+    }
+
+    /// The answer style.
+    #[must_use]
+    pub fn style(&self) -> Style {
+        self.service.style()
+    }
+
+    /// How long a `/token` body may take to arrive (see [`Tessera::with_body_timeout`]).
+    #[must_use]
+    pub fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
+    /// `failure` on a route requiring `scopes`, recorded as an event.
+    #[must_use]
+    pub fn refuse(&self, failure: Failure<'static>, scopes: &'static [&'static str]) -> Refusal {
+        events::refused(Reason::of(&failure), None);
+        self.refusal(failure, scopes)
+    }
+
+    fn refusal(&self, failure: Failure<'static>, scopes: &'static [&'static str]) -> Refusal {
+        Refusal {
+            failure,
+            scopes,
+            style: self.style(),
+        }
+    }
+
+    /// The raw bearer token of a request's `Authorization` values, unverified.
+    ///
+    /// # Errors
+    /// Missing credentials (401), two headers in the rfc style (400), credentials that are not
+    /// UTF-8 (401 invalid token).
+    pub fn bearer<'h>(
+        &self,
+        authorization: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Result<&'h str, Refusal> {
+        self.bearer_for(authorization, &[])
+    }
+
+    fn bearer_for<'h>(
+        &self,
+        authorization: impl IntoIterator<Item = &'h [u8]>,
+        scopes: &'static [&'static str],
+    ) -> Result<&'h str, Refusal> {
+        self.service
+            .bearer(authorization)
+            .map_err(|failure| self.refuse(failure, scopes))
+    }
+
+    /// The verified claims of a request's bearer token: header, signature, then claims.
+    ///
+    /// # Errors
+    /// As [`bearer`](Self::bearer), and an invalid token (401) for any token the core refuses.
+    pub fn claims<'h>(
+        &self,
+        authorization: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Result<OwnedClaims, Refusal> {
+        self.claims_for(authorization, &[])
+    }
+
+    fn claims_for<'h>(
+        &self,
+        authorization: impl IntoIterator<Item = &'h [u8]>,
+        scopes: &'static [&'static str],
+    ) -> Result<OwnedClaims, Refusal> {
+        let token = self.bearer_for(authorization, scopes)?;
+        self.service
+            .verifier()
+            .verify_owned(token, UnixTime::now())
+            .map_err(|e| {
+                events::refused(Reason::of_token(e), None);
+                self.refusal(Failure::InvalidToken, scopes)
+            })
+    }
+
+    /// The checks after the user lookup of verified `claims`, in order: the user exists, the
+    /// token grants every scope of `scopes`, and (when `active`) the user is not disabled.
+    /// For adapters that look users up themselves (for example once per request).
+    ///
+    /// # Errors
+    /// An invalid token (unknown subject), insufficient scope, inactive user.
+    pub fn admit<A: Account>(
+        &self,
+        claims: &OwnedClaims,
+        user: Option<&A>,
+        scopes: &'static [&'static str],
+        active: bool,
+    ) -> Result<(), Refusal> {
+        self.service
+            .authorize(claims, user, scopes, active)
+            .map_err(|failure| {
+                events::refused(Reason::of(&failure), Some(&claims.sub));
+                self.refusal(failure, scopes)
+            })
+    }
+
+    /// The most a `/token` body reader should take: one byte over the limit, so the form
+    /// parser can tell "too large" from "exactly the limit".
+    #[must_use]
+    pub fn body_read_limit(&self) -> usize {
+        self.service.config().form.limits.body.saturating_add(1)
+    }
+
+    /// Refuses a `/token` request whose `Content-Length` is over the body limit (413) or
+    /// unreadable (400) before any of its body is read.
+    ///
+    /// # Errors
+    /// The answer to send.
+    pub fn check_declared_length(&self, content_length: Option<&str>) -> Result<(), Response> {
+        form::check_declared_length(content_length, &self.service.config().form.limits)
+            .map_err(|e| self.form_refused(e))
+    }
+
+    /// The answer to a `/token` body that broke off or did not arrive in time.
+    #[must_use]
+    pub fn unreadable_body(&self) -> Response {
+        self.form_refused(FormError::Malformed)
+    }
+
+    fn form_refused(&self, e: FormError<'static>) -> Response {
+        events::refused(Reason::InvalidRequest, None);
+        self.service.reject(Failure::Form(e), &[])
+    }
+
+    /// Reads a `/token` body from a stream of chunks, stopping with 413 as soon as it is over
+    /// the limit. It has no deadline of its own: adapters bound it with
+    /// [`body_timeout`](Self::body_timeout) on their runtime's timer.
+    ///
+    /// # Errors
+    /// The answer to send: 413 over the limit, 400 for a body that breaks off.
+    pub async fn read_body<B: Buf, E>(
+        &self,
+        body: impl Stream<Item = Result<B, E>>,
+    ) -> Result<Vec<u8>, Response> {
+        let limit = self.service.config().form.limits.body;
+        let mut body = std::pin::pin!(body);
+        let mut out = Vec::new();
+        while let Some(chunk) = std::future::poll_fn(|cx| body.as_mut().poll_next(cx)).await {
+            let mut chunk = chunk.map_err(|_| self.unreadable_body())?;
+            if chunk.remaining() > limit - out.len() {
+                wipe(out);
+                return Err(self.form_refused(FormError::TooLarge));
+            }
+            while chunk.has_remaining() {
+                let part = chunk.chunk();
+                out.extend_from_slice(part);
+                let n = part.len();
+                chunk.advance(n);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<S: UserStore> Tessera<S> {
+    /// Checks and logins by `service`, users from `store`.
+    #[must_use]
+    pub fn new(service: impl Into<Arc<Service>>, store: impl Into<Arc<S>>) -> Self {
+        Self {
+            checks: Checks::new(service),
+            store: store.into(),
+        }
+    }
+
+    /// How long a `/token` body may take to arrive (default 10 s); adapters give up on the
+    /// read after it and answer as for a malformed body.
+    #[must_use]
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.checks.body_timeout = timeout;
+        self
+    }
+
+    /// The checks that need no store.
+    #[must_use]
+    pub fn checks(&self) -> &Checks {
+        &self.checks
+    }
+
+    /// The user store.
+    #[must_use]
+    pub fn store(&self) -> &Arc<S> {
+        &self.store
+    }
+
+    /// The user named by verified `claims`, checked in order: the user exists, the token
+    /// grants every scope of `scopes`, and (when `active`) the user is not disabled.
+    ///
+    /// # Errors
+    /// An invalid token (unknown subject), insufficient scope, inactive user.
+    pub async fn user(
+        &self,
+        claims: &OwnedClaims,
+        scopes: &'static [&'static str],
+        active: bool,
+    ) -> Result<S::User, Refusal> {
+        let user = self.store.find(&claims.sub).await;
+        self.admit(claims, user.as_ref(), scopes, active)?;
+        user.ok_or_else(|| self.refusal(Failure::InvalidToken, scopes))
+    }
+
+    /// The whole check of a protected route, in order: header, token (signature, then
+    /// claims), user exists, scopes, and (when `active`) the user is active. Gives the user
+    /// and the token's claims.
+    ///
+    /// # Errors
+    /// The first check that fails, as a [`Refusal`] carrying `scopes` for the challenge.
+    pub async fn authorize<'h>(
+        &self,
+        authorization: impl IntoIterator<Item = &'h [u8]>,
+        scopes: &'static [&'static str],
+        active: bool,
+    ) -> Result<(S::User, OwnedClaims), Refusal> {
+        let claims = self.claims_for(authorization, scopes)?;
+        let user = self.user(&claims, scopes, active).await?;
+        Ok((user, claims))
+    }
+
+    /// `POST /token` from its `Content-Type` and whole body: parses and checks the form,
+    /// checks the throttle, looks the user up, verifies the password on the service's hashing
+    /// threads, stores a stronger hash when the stored one is weak, and issues the token. The
+    /// body is wiped once parsed. The request's `Authorization` header plays no part.
+    pub async fn token(&self, content_type: Option<&str>, body: Vec<u8>) -> Response {
+        let begun = self
+            .service
+            .begin_login(content_type, &body, UnixTime::now());
+        wipe(body);
+        let request = match begun {
+            Ok(request) => request,
+            Err(response) => {
+                let reason = if response.status == 429 {
+                    Reason::Throttled
+                } else {
+                    Reason::InvalidRequest
+                };
+                events::refused(reason, None);
+                return response;
+            }
+        };
+        let user = self.store.find(request.username()).await;
+        let username = request.username().to_owned();
+        let pending = match self.service.login(request, user) {
+            Ok(pending) => pending,
+            Err(busy) => {
+                events::refused(Reason::Busy, Some(&username));
+                return busy;
+            }
+        };
+        let Some(outcome) = pending.await else {
+            // The hashing job failed: nothing was decided, so the client is told to retry.
+            events::refused(Reason::Busy, Some(&username));
+            return self
+                .service
+                .reject(Failure::Busy(self.service.config().busy_retry_after), &[]);
+        };
+        if outcome.response.status == 200 {
+            events::logged_in(&username);
+        } else {
+            events::refused(Reason::BadCredentials, Some(&username));
+        }
+        if let Some(phc) = outcome.rehash {
+            self.store.update_hash(&outcome.username, phc).await;
+        }
+        outcome.response
+    }
+}
+
+/// Overwrites a buffer that held a password.
+fn wipe(mut bytes: Vec<u8>) {
+    zeroize::Zeroize::zeroize(&mut bytes);
+}

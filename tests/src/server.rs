@@ -95,11 +95,13 @@ pub enum Impl {
     Rocket,
     /// `warp-tutorial`
     Warp,
+    /// `axum-tutorial`
+    Axum,
 }
 
 impl Impl {
-    /// Both implementations.
-    pub const ALL: [Self; 2] = [Self::Rocket, Self::Warp];
+    /// Every implementation.
+    pub const ALL: [Self; 3] = [Self::Rocket, Self::Warp, Self::Axum];
 
     /// `rocket` or `warp`.
     #[must_use]
@@ -107,6 +109,7 @@ impl Impl {
         match self {
             Self::Rocket => "rocket",
             Self::Warp => "warp",
+            Self::Axum => "axum",
         }
     }
 
@@ -116,6 +119,7 @@ impl Impl {
         let base = match self {
             Self::Rocket => "rocket-tutorial",
             Self::Warp => "warp-tutorial",
+            Self::Axum => "axum-tutorial",
         };
         format!("{base}{}", std::env::consts::EXE_SUFFIX)
     }
@@ -126,6 +130,7 @@ impl Impl {
         match self {
             Self::Rocket => "TESSERA_ROCKET_BIN",
             Self::Warp => "TESSERA_WARP_BIN",
+            Self::Axum => "TESSERA_AXUM_BIN",
         }
     }
 
@@ -167,8 +172,8 @@ impl fmt::Display for Impl {
     }
 }
 
-/// The implementations to test: `TESSERA_SERVERS` (a comma-separated list of `rocket`, `warp`)
-/// or both. With one, the parity checks have nothing to compare and only the spec is checked.
+/// The implementations to test: `TESSERA_SERVERS` (a comma-separated list of `rocket`, `warp`,
+/// `axum`) or all three. With one, the parity checks have nothing to compare and only the spec is checked.
 ///
 /// # Panics
 /// On a name that is neither `rocket` nor `warp`.
@@ -182,7 +187,8 @@ pub fn selected() -> Vec<Impl> {
             .map(|s| match s {
                 "rocket" => Impl::Rocket,
                 "warp" => Impl::Warp,
-                other => panic!("TESSERA_SERVERS: unknown server {other:?} (rocket, warp)"),
+                "axum" => Impl::Axum,
+                other => panic!("TESSERA_SERVERS: unknown server {other:?} (rocket, warp, axum)"),
             })
             .collect(),
         _ => Impl::ALL.to_vec(),

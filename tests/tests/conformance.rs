@@ -69,13 +69,16 @@ impl Report {
     }
 
     fn parity(&mut self, what: &str, answers: &[(&Server, Response)], loose_retry_after: bool) {
-        if let [(a, ra), (b, rb)] = answers {
-            for d in e::parity(ra, rb, loose_retry_after) {
-                self.fail(format!(
-                    "[parity {} vs {}] {what}: {d}",
-                    a.label(),
-                    b.label()
-                ));
+        // Every server against the first.
+        if let [(a, ra), rest @ ..] = answers {
+            for (b, rb) in rest {
+                for d in e::parity(ra, rb, loose_retry_after) {
+                    self.fail(format!(
+                        "[parity {} vs {}] {what}: {d}",
+                        a.label(),
+                        b.label()
+                    ));
+                }
             }
         }
     }

@@ -458,15 +458,20 @@ fn run_variant(variant: Variant) {
             }
             outcomes.push(outcome);
         }
-        if let [a, b] = outcomes.as_slice()
-            && a.label() != b.label()
-        {
-            failures.push(format!(
-                "[parity rocket vs warp {cfg}] {}: {} vs {}",
-                c.name,
-                a.label(),
-                b.label()
-            ));
+        // Every server against the first.
+        if let [first, rest @ ..] = outcomes.as_slice() {
+            for (other, srv) in rest.iter().zip(&servers[1..]) {
+                if first.label() != other.label() {
+                    failures.push(format!(
+                        "[parity {} vs {} {cfg}] {}: {} vs {}",
+                        servers[0].imp(),
+                        srv.imp(),
+                        c.name,
+                        first.label(),
+                        other.label()
+                    ));
+                }
+            }
         }
         rows.push(Row {
             name: c.name,

@@ -26,6 +26,8 @@
 mod events;
 mod flow;
 mod scopes;
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use events::Reason;
 pub use flow::{Checks, DEFAULT_BODY_TIMEOUT, Refusal, Tessera};

@@ -1,10 +1,12 @@
-//! A connection loop for Warp filters that bounds how long a client may take to send a
-//! request's headers.
+//! A connection loop (feature `serve`) that bounds how long a client may take to send a
+//! request's headers, for the adapters whose frameworks can run on any hyper loop (Warp,
+//! axum).
 //!
-//! `warp::serve` builds its hyper connections without a timer, and hyper's header read
-//! timeout does nothing without one, so a client that opens a connection and never finishes
-//! its headers holds a socket (and a file descriptor) for as long as it likes. [`serve`] runs
-//! the same filter on hyper's HTTP/1.1 connections with a Tokio timer and a header deadline.
+//! `warp::serve` and `axum::serve` build their hyper connections without a timer, and hyper's
+//! header read timeout does nothing without one, so a client that opens a connection and never
+//! finishes its headers holds a socket (and a file descriptor) for as long as it likes.
+//! [`serve`] runs the application's service on hyper's HTTP/1.1 connections with a Tokio timer
+//! and a header deadline.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,14 +16,14 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use warp::filters::BoxedFilter;
-use warp::reply::Response;
+
+/// An error a service or a body may end with.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// How long a client may take to send a request's headers by default: 10 seconds.
 pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The connection of a request served by [`serve`], in the request's extensions (read it
-/// with `warp::ext::optional::<Connection>()`).
+/// The connection of a request served by [`serve`], in the request's extensions.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Connection {
@@ -57,12 +59,24 @@ impl ServeOptions {
     }
 }
 
-/// Serves `filter` on `listener` over HTTP/1.1 until the listener fails for good, closing
-/// connections whose request headers are not complete within `options.header_timeout`.
+/// Serves `service` on `listener` over HTTP/1.1 until the process ends, closing connections
+/// whose request headers are not complete within `options.header_timeout`. Each request
+/// carries its [`Connection`] in its extensions.
 ///
-/// Each connection runs on its own Tokio task; a failed accept (for example when the
-/// process is out of file descriptors) is retried after a short pause.
-pub async fn serve(filter: BoxedFilter<(Response,)>, listener: TcpListener, options: ServeOptions) {
+/// Each connection runs on its own Tokio task with a clone of `service`; a failed accept (for
+/// example when the process is out of file descriptors) is retried after a short pause.
+pub async fn serve<S, B>(service: S, listener: TcpListener, options: ServeOptions)
+where
+    S: tower_service::Service<hyper::Request<Incoming>, Response = hyper::Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: hyper::body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
     let local = listener.local_addr().ok();
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -76,13 +90,12 @@ pub async fn serve(filter: BoxedFilter<(Response,)>, listener: TcpListener, opti
         };
         // Small answers go out at once rather than waiting for more to send.
         let _ = stream.set_nodelay(true);
-        let service = warp::service(filter.clone());
         let service = tower_fn(
             move |mut req: hyper::Request<Incoming>| {
                 req.extensions_mut().insert(Connection { peer, local });
                 req
             },
-            service,
+            service.clone(),
         );
         tokio::spawn(async move {
             let mut builder = http1::Builder::new();

@@ -33,11 +33,10 @@
 
 #[cfg(feature = "openapi")]
 pub mod docs;
-mod serve;
 
 use std::convert::Infallible;
 
-pub use serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions, serve};
+pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
 use tessera_service::{OwnedClaims, Refusal, Response, UserStore};
 use warp::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
@@ -191,4 +190,15 @@ async fn login<S: UserStore, B: bytes::Buf>(
         Ok(Err(refused)) => refused,
         Err(_) => tessera.unreadable_body(),
     }
+}
+
+/// Serves `filter` on `listener` with [`tessera_service::serve::serve`]: HTTP/1.1 connections
+/// that must finish each request's headers within `options.header_timeout`. Read a request's
+/// [`Connection`] with `warp::ext::optional::<Connection>()`.
+pub async fn serve(
+    filter: warp::filters::BoxedFilter<(warp::reply::Response,)>,
+    listener: tokio::net::TcpListener,
+    options: ServeOptions,
+) {
+    tessera_service::serve::serve(warp::service(filter), listener, options).await;
 }

@@ -1,0 +1,285 @@
+//! axum 0.8 extractors for Tessera. Every check and every answer is [`tessera_service`]'s;
+//! the extractors move axum's request parts into it and the answer back.
+//!
+//! Setup is one line, [`attach`], which puts the [`Tessera`] (service and user store) in every
+//! request's extensions:
+//!
+//! ```no_run
+//! use axum::Router;
+//! use axum::routing::{get, post};
+//! use tessera_axum::{ActiveUser, NoScopes, Tessera};
+//! # #[derive(Clone)] struct User;
+//! # impl tessera_service::Account for User { fn password_hash(&self) -> &str { "" } }
+//! # struct Users;
+//! # impl tessera_service::UserStore for Users {
+//! #     type User = User;
+//! #     async fn find(&self, _: &str) -> Option<User> { None }
+//! # }
+//! async fn me(user: ActiveUser<Users, NoScopes>) -> &'static str {
+//!     "hello"
+//! }
+//! # fn app(tessera: Tessera<Users>) -> Router {
+//! let app = Router::new()
+//!     .route("/token", post(tessera_axum::token::<Users>))
+//!     .route("/me", get(me));
+//! tessera_axum::attach(app, tessera)
+//! # }
+//! ```
+//!
+//! | extractor | FastAPI | checks |
+//! |---|---|---|
+//! | [`BearerToken`] | `OAuth2PasswordBearer` | an `Authorization: Bearer` header, unverified |
+//! | [`VerifiedClaims`] | `jwt.decode` | the token (signature, then claims) |
+//! | [`CurrentUser<S, Sc>`] | `get_current_user` + `SecurityScopes` | token, user, scopes [`Scopes`] `Sc` |
+//! | [`ActiveUser<S, Sc>`] | `get_current_active_user` | as `CurrentUser`, then the user is active |
+//!
+//! Each is also `Option<_>` (FastAPI's `auto_error=False`). A refusal is a [`Refused`], whose
+//! response is the core's answer. The token is verified once per request whatever the number
+//! of extractors. [`token`] is the `POST /token` handler; [`serve`] runs the app with a
+//! deadline on request headers (`axum::serve` sets none).
+
+#[cfg(feature = "openapi")]
+pub mod docs;
+
+use axum::Router;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use std::marker::PhantomData;
+pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
+use tessera_service::{Checks, OwnedClaims, Refusal, Response, UserStore};
+pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
+
+/// Makes `tessera` available to this crate's extractors and [`token`] on every route of
+/// `router` (as request extensions).
+pub fn attach<St: Clone + Send + Sync + 'static, S: UserStore>(
+    router: Router<St>,
+    tessera: Tessera<S>,
+) -> Router<St> {
+    let checks = tessera.checks().clone();
+    router
+        .layer(axum::Extension(tessera))
+        .layer(axum::Extension(checks))
+}
+
+/// Serves `router` with [`tessera_service::serve::serve`]: HTTP/1.1 connections that must
+/// finish each request's headers within `options.header_timeout`. Each request carries its
+/// [`Connection`] in its extensions.
+pub async fn serve(router: Router, listener: tokio::net::TcpListener, options: ServeOptions) {
+    tessera_service::serve::serve(router, listener, options).await;
+}
+
+/// A core [`Response`] as an axum response.
+#[must_use]
+pub fn response(response: Response) -> axum::response::Response {
+    let mut out = axum::response::Response::new(response.body.into());
+    *out.status_mut() =
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in response.headers {
+        // Core names are lower-case tokens and values visible ASCII; one that does not fit is
+        // left out rather than allowed to panic.
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::try_from(value),
+        ) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    out
+}
+
+/// A refused extractor: its response is the core's answer (or a 500 when [`attach`] was not
+/// called for the route's user store).
+#[derive(Debug)]
+pub enum Refused {
+    /// The request was refused.
+    Refusal(Refusal),
+    /// [`attach`] was not called (or with another user store).
+    NotAttached,
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> axum::response::Response {
+        match self {
+            Self::Refusal(r) => response(r.response()),
+            Self::NotAttached => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "Tessera is not attached").into_response()
+            }
+        }
+    }
+}
+
+fn authorization(parts: &Parts) -> impl Iterator<Item = &[u8]> {
+    parts
+        .headers
+        .get_all(AUTHORIZATION)
+        .iter()
+        .map(HeaderValue::as_bytes)
+}
+
+/// The token verification of a request, done once.
+#[derive(Clone)]
+struct Verified(Result<OwnedClaims, Refusal>);
+
+fn verified(parts: &mut Parts) -> Result<Result<OwnedClaims, Refusal>, Refused> {
+    if let Some(Verified(done)) = parts.extensions.get::<Verified>() {
+        return Ok(done.clone());
+    }
+    let checks = parts
+        .extensions
+        .get::<Checks>()
+        .ok_or(Refused::NotAttached)?;
+    let done = checks.claims(authorization(parts));
+    parts.extensions.insert(Verified(done.clone()));
+    Ok(done)
+}
+
+/// Implements `Option<E>` for an extractor: a refusal is `None`, a missing setup is not.
+macro_rules! optional {
+    ($name:ident $(<$($g:ident: $b:path),+>)?) => {
+        impl<St: Send + Sync $($(, $g: $b)+)?> OptionalFromRequestParts<St> for $name$(<$($g),+>)? {
+            type Rejection = Refused;
+
+            async fn from_request_parts(parts: &mut Parts, state: &St) -> Result<Option<Self>, Refused> {
+                match <Self as FromRequestParts<St>>::from_request_parts(parts, state).await {
+                    Ok(found) => Ok(Some(found)),
+                    Err(Refused::Refusal(_)) => Ok(None),
+                    Err(Refused::NotAttached) => Err(Refused::NotAttached),
+                }
+            }
+        }
+    };
+}
+
+/// The raw bearer token, **not verified**.
+pub struct BearerToken(pub String);
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(_)")
+    }
+}
+
+impl<St: Send + Sync> FromRequestParts<St> for BearerToken {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Refused> {
+        let checks = parts
+            .extensions
+            .get::<Checks>()
+            .ok_or(Refused::NotAttached)?;
+        match checks.bearer(authorization(parts)) {
+            Ok(token) => Ok(Self(token.to_owned())),
+            Err(refusal) => Err(Refused::Refusal(refusal)),
+        }
+    }
+}
+
+optional!(BearerToken);
+
+/// The verified claims of the request's bearer token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedClaims(pub OwnedClaims);
+
+impl<St: Send + Sync> FromRequestParts<St> for VerifiedClaims {
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Refused> {
+        verified(parts)?.map(Self).map_err(Refused::Refusal)
+    }
+}
+
+optional!(VerifiedClaims);
+
+async fn user_of<S: UserStore>(
+    parts: &mut Parts,
+    scopes: &'static [&'static str],
+    active: bool,
+) -> Result<(S::User, OwnedClaims), Refused> {
+    let claims = verified(parts)?.map_err(|r| Refused::Refusal(r.with_scopes(scopes)))?;
+    let tessera = parts
+        .extensions
+        .get::<Tessera<S>>()
+        .ok_or(Refused::NotAttached)?;
+    let user = tessera.user(&claims, scopes, active).await;
+    user.map(|user| (user, claims)).map_err(Refused::Refusal)
+}
+
+macro_rules! user_extractor {
+    ($(#[$meta:meta])* $name:ident, active = $active:expr) => {
+        $(#[$meta])*
+        pub struct $name<S: UserStore, Sc: Scopes = NoScopes> {
+            /// The user.
+            pub user: S::User,
+            /// The verified claims of the token.
+            pub claims: OwnedClaims,
+            scopes: PhantomData<fn() -> Sc>,
+        }
+
+        impl<S: UserStore, Sc: Scopes> std::ops::Deref for $name<S, Sc> {
+            type Target = S::User;
+
+            fn deref(&self) -> &S::User {
+                &self.user
+            }
+        }
+
+        impl<S: UserStore, Sc: Scopes> std::fmt::Debug for $name<S, Sc> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("sub", &self.claims.sub)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl<St: Send + Sync, S: UserStore, Sc: Scopes> FromRequestParts<St> for $name<S, Sc> {
+            type Rejection = Refused;
+
+            async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Refused> {
+                let (user, claims) = user_of::<S>(parts, Sc::SCOPES, $active).await?;
+                Ok(Self { user, claims, scopes: PhantomData })
+            }
+        }
+
+        optional!($name<S: UserStore, Sc: Scopes>);
+    };
+}
+
+user_extractor!(
+    /// The user named by a valid token's `sub`, holding the scopes `Sc`; disabled users pass.
+    CurrentUser,
+    active = false
+);
+
+user_extractor!(
+    /// As [`CurrentUser`], and the user must be active (400 "Inactive user", after scopes).
+    ActiveUser,
+    active = true
+);
+
+/// The `POST /token` handler: the answer is the token or the refusal. The `Authorization`
+/// header is ignored.
+pub async fn token<S: UserStore>(request: Request) -> axum::response::Response {
+    let Some(tessera) = request.extensions().get::<Tessera<S>>().cloned() else {
+        return Refused::NotAttached.into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let text = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    if let Err(refused) = tessera.check_declared_length(text(CONTENT_LENGTH)) {
+        return response(refused);
+    }
+    let read = tessera.read_body(body.into_data_stream());
+    let answer = match tokio::time::timeout(tessera.body_timeout(), read).await {
+        Ok(Ok(body)) => tessera.token(text(CONTENT_TYPE), body).await,
+        Ok(Err(refused)) => refused,
+        Err(_) => tessera.unreadable_body(),
+    };
+    response(answer)
+}

@@ -136,18 +136,17 @@ pub enum AuthError {
 
 /// The answer to statuses no refused guard explains, when the application has its own
 /// (`rocket.manage(Unexplained(f))`); otherwise [`status_response`].
-#[derive(Copy, Clone)]
+#[derive(Copy, Clone, Debug)]
 pub struct Unexplained(pub for<'a, 'b> fn(Status, &'a Request<'b>) -> Response);
-
-impl std::fmt::Debug for Unexplained {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Unexplained(_)")
-    }
-}
 
 /// The last refusal of this request (a failed guard under `Option` does not mask it).
 #[derive(Default)]
 struct Slot(Mutex<Option<Refusal>>);
+
+fn slot<'r>(req: &'r Request<'_>) -> std::sync::MutexGuard<'r, Option<Refusal>> {
+    let slot = req.local_cache(Slot::default);
+    slot.0.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn not_attached<T, E>() -> Outcome<T, (Status, AuthError), E> {
     rocket::error!("a Tessera guard ran but the Tessera fairing is not attached");
@@ -155,10 +154,7 @@ fn not_attached<T, E>() -> Outcome<T, (Status, AuthError), E> {
 }
 
 fn refuse<T>(req: &Request<'_>, refusal: Refusal) -> request::Outcome<T, AuthError> {
-    *req.local_cache(Slot::default)
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(refusal);
+    *slot(req) = Some(refusal);
     Outcome::Error((Status::new(refusal.status()), AuthError::Refused(refusal)))
 }
 
@@ -175,11 +171,7 @@ fn verified<'r>(req: &'r Request<'_>, checks: &Checks) -> &'r Result<OwnedClaims
 }
 
 fn catch<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
-    let refused = *req
-        .local_cache(Slot::default)
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
+    let refused = *slot(req);
     let response = match (refused, req.rocket().state::<Unexplained>()) {
         (Some(r), _) if r.status() == status.code => r.response(),
         (_, Some(unexplained)) => (unexplained.0)(status, req),
@@ -346,7 +338,7 @@ macro_rules! user_guard {
 
         impl<S: UserStore, Sc: Scopes> Sentinel for $name<S, Sc> {
             fn abort(rocket: &Rocket<Ignite>) -> bool {
-                rocket.state::<tessera_service::Tessera<S>>().is_none()
+                !attached::<S>(rocket)
             }
         }
     };
@@ -366,17 +358,10 @@ user_guard!(
 
 /// `POST /token` as a data guard: it always succeeds with the answer (token or refusal);
 /// return it from the handler. The `Authorization` header is ignored.
+#[derive(Debug)]
 pub struct Login<S> {
     response: Response,
     store: PhantomData<fn() -> S>,
-}
-
-impl<S> std::fmt::Debug for Login<S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Login")
-            .field("status", &self.response.status)
-            .finish_non_exhaustive()
-    }
 }
 
 #[rocket::async_trait]
@@ -412,8 +397,13 @@ impl<'r, S: UserStore> FromData<'r> for Login<S> {
 
 impl<S: UserStore> Sentinel for Login<S> {
     fn abort(rocket: &Rocket<Ignite>) -> bool {
-        rocket.state::<tessera_service::Tessera<S>>().is_none()
+        !attached::<S>(rocket)
     }
+}
+
+/// Whether the fairing is attached for the store `S`.
+fn attached<S: UserStore>(rocket: &Rocket<Ignite>) -> bool {
+    rocket.state::<tessera_service::Tessera<S>>().is_some()
 }
 
 /// The guards that need no store abort the launch without the fairing.

@@ -17,7 +17,6 @@ use tessera_service::Scopes;
 use tessera_tutorial::{MeScope, MyItemsScopes, Options, Route, Unmatched, Users, Variant};
 
 /// The whole app for `options`, answering with `tessera`.
-#[must_use]
 pub fn app(options: &Options, tessera: Tessera<Users>) -> Router {
     let (variant, style) = (options.variant, options.style);
     let get_route = |handler: MethodRouter| -> MethodRouter {

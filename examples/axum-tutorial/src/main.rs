@@ -9,6 +9,7 @@ use tessera_tutorial::Users;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    tessera_tutorial::init_logging();
     let (options, service) = match tessera_tutorial::setup(std::env::args().skip(1)) {
         Ok((options, service, warning)) => {
             if let Some(warning) = warning {

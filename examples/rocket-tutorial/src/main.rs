@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    tessera_tutorial::init_logging();
     let (options, service) = match tessera_tutorial::setup(std::env::args().skip(1)) {
         Ok((options, service, warning)) => {
             if let Some(warning) = warning {

@@ -569,6 +569,20 @@ pub fn setup<I: IntoIterator<Item = String>>(
     Ok((options, service, warning))
 }
 
+/// Prints Tessera's events (each refusal and login, with its reason code and the username,
+/// never a token, a password or a query string) on standard error, filtered by `RUST_LOG`
+/// (default `tessera=info`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("tessera=info"));
+    // A second call (tests that run several apps in one process) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
 /// `GET /users/me/items/`: the items of `owner`.
 #[must_use]
 pub fn my_items_json(owner: &str) -> String {

@@ -9,7 +9,7 @@
 use core::fmt::{self, Write};
 
 use crate::bearer::BearerError;
-use crate::form::{FormError, Missing};
+use crate::form::{Decoding, FormError, FormOptions, Missing, Repeated};
 use crate::scope::Joined;
 
 /// How errors are told to clients.
@@ -40,6 +40,35 @@ impl Style {
             "fastapi" => Some(Self::FastApi),
             _ => None,
         }
+    }
+
+    /// `opts` with this style's form-parsing rules: the rfc style refuses repeated parameters
+    /// and malformed percent-encoding ([`Repeated::Reject`], [`Decoding::Strict`]); the
+    /// fastapi style reads a body as FastAPI does ([`Repeated::LastWins`],
+    /// [`Decoding::Lenient`]). Limits and the `grant_type` rule are kept.
+    #[must_use]
+    pub const fn form_options(self, opts: FormOptions) -> FormOptions {
+        let (repeated, decoding) = match self {
+            Self::Rfc => (Repeated::Reject, Decoding::Strict),
+            Self::FastApi => (Repeated::LastWins, Decoding::Lenient),
+        };
+        FormOptions {
+            repeated,
+            decoding,
+            ..opts
+        }
+    }
+}
+
+impl From<Style> for Repeated {
+    fn from(style: Style) -> Self {
+        style.form_options(FormOptions::DEFAULT).repeated
+    }
+}
+
+impl From<Style> for Decoding {
+    fn from(style: Style) -> Self {
+        style.form_options(FormOptions::DEFAULT).decoding
     }
 }
 
@@ -237,7 +266,10 @@ impl fmt::Display for Description {
     }
 }
 
-/// Writes `s` as a JSON string literal.
+/// Writes `s` as a JSON string literal, escaped as Python's `json.dumps(ensure_ascii=False)`
+/// escapes (which FastAPI's answers use): `"` and `\`, the short escapes `\b \f \n \r \t`,
+/// other characters below U+0020 as `\u00xx` in lower-case hex, everything else (U+007F
+/// included) as it is.
 pub(crate) struct JsonString<'a>(pub &'a str);
 
 impl fmt::Display for JsonString<'_> {
@@ -247,6 +279,8 @@ impl fmt::Display for JsonString<'_> {
             match c {
                 '"' => f.write_str("\\\"")?,
                 '\\' => f.write_str("\\\\")?,
+                '\u{8}' => f.write_str("\\b")?,
+                '\u{c}' => f.write_str("\\f")?,
                 '\n' => f.write_str("\\n")?,
                 '\r' => f.write_str("\\r")?,
                 '\t' => f.write_str("\\t")?,

@@ -174,7 +174,8 @@ pub struct Config {
     /// In the fastapi style, answer bad credentials with 401 and a challenge (the jwt tutorial)
     /// instead of 400 (the scopes tutorial). Default `true`.
     pub fastapi_login_challenge: bool,
-    /// Token request parsing (limits, lenient or strict `grant_type`).
+    /// Token request parsing (limits, lenient or strict `grant_type`). Its `repeated` and
+    /// `decoding` rules are set from `style` ([`Style::form_options`]).
     pub form: FormOptions,
     /// argon2 policy for the dummy verify and rehash decisions.
     pub policy: Policy,
@@ -384,10 +385,9 @@ impl Service {
         body: &[u8],
         now: UnixTime,
     ) -> Result<LoginRequest, Response> {
-        let mut buf = Zeroizing::new(alloc::vec![0u8; body.len()]);
         let style = self.config.style;
-        let mut opts = self.config.form;
-        opts.style = style;
+        let opts = style.form_options(self.config.form);
+        let mut buf = Zeroizing::new(alloc::vec![0u8; form::buffer_len(body, &opts)]);
         let form = form::parse(body, content_type, &opts, &mut buf)
             .map_err(|e| Failure::Form(e).answer(style, &[]).to_response())?;
         self.throttle

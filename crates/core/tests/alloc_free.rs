@@ -1,7 +1,12 @@
-//! The borrowed-claims verify path and the buffer encode path allocate nothing: measured with a
-//! counting global allocator (`allocation-counter`), which counts this thread's allocations.
+//! The borrowed-claims verify path, the buffer encode path and the form parser (both
+//! decodings, with the answers it leads to) allocate nothing: measured with a counting global
+//! allocator (`allocation-counter`), which counts this thread's allocations.
+
+use core::fmt::Write;
 
 use serde::Serialize;
+use tessera_core::form::{self, FormError, FormOptions};
+use tessera_core::http::{Failure, Style};
 use tessera_core::{Hs256Key, UnixTime, jwt};
 
 #[derive(Serialize)]
@@ -80,6 +85,59 @@ fn verify_and_encode_make_no_heap_allocation() {
         assert!(verifier.verify("a.b.c", UnixTime(0), &mut buf).is_err());
     });
     assert_eq!(reject.count_total, 0, "{reject:?}");
+}
+
+/// A `fmt::Write` into a fixed array.
+struct Fixed {
+    buf: [u8; 1024],
+    len: usize,
+}
+
+impl Write for Fixed {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(core::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[test]
+fn form_parsing_and_its_answers_make_no_heap_allocation() {
+    const CT: Option<&str> = Some("application/x-www-form-urlencoded");
+    let bodies: [&[u8]; 6] = [
+        b"grant_type=password&username=johndoe&password=p%40ss+w&scope=me++items",
+        b"username=john%zz&password=%E9%C0%AF%&client_id=%FF",
+        b"username=jos\xc3\xa9&password=s\xe9&password=\xff%F0%9F%94%91",
+        b"grant_type=%08%0C%00pass%zz\xe9&username=a&password=b",
+        b"username=a&password=p&password=",
+        b"&&user%6Eame=a;b&flag&password=x=y&",
+    ];
+    let mut out = Fixed {
+        buf: [0; 1024],
+        len: 0,
+    };
+    for style in [Style::Rfc, Style::FastApi] {
+        let opts = style.form_options(FormOptions::DEFAULT);
+        for body in bodies {
+            let mut buf = [0u8; 256];
+            assert!(form::buffer_len(body, &opts) <= buf.len());
+            let m = allocation_counter::measure(|| match form::parse(body, CT, &opts, &mut buf) {
+                Ok(f) => assert!(!f.password.is_empty()),
+                Err(e) => {
+                    out.len = 0;
+                    let a = Failure::Form(e).answer(style, &[]);
+                    write!(out, "{}", a.body()).unwrap();
+                    assert!(out.len > 0);
+                    assert!(!matches!(e, FormError::TooLarge));
+                }
+            });
+            assert_eq!(m.count_total, 0, "{style:?} {body:?}: {m:?}");
+        }
+    }
 }
 
 #[test]

@@ -256,3 +256,26 @@ fn response_debug_leaves_the_token_out() {
     assert!(!dbg.contains("SECRET-PAYLOAD"), "{dbg}");
     assert!(dbg.contains("200"));
 }
+
+#[test]
+fn validation_input_is_escaped_as_json_dumps_escapes() {
+    // FastAPI writes its 422 body with json.dumps(ensure_ascii=False): short escapes for
+    // \b \f \n \r \t, `\u00xx` (lower-case hex) for the other controls, U+007F and everything
+    // above as it is. Expected bytes from json.dumps (Python 3.11); the same echoes as FastAPI
+    // answered them are in tests/data/fastapi_form.json.
+    let input =
+        "\u{8}\u{c}\n\r\t\"\\/\u{0}\u{1}\u{1b}\u{1f}\u{7f}\u{80}\u{e9}\u{2028}\u{fffd}\u{1f511}";
+    let e = Failure::Form(FormError::Fields {
+        grant_type: Some(input),
+        missing: Missing::default(),
+    });
+    let body = e.answer(Style::FastApi, &[]).body().to_string();
+    let expected = concat!(
+        r#"{"detail":[{"type":"string_pattern_mismatch","loc":["body","grant_type"],"#,
+        r#""msg":"String should match pattern '^password$'","#,
+        r#""input":"\b\f\n\r\t\"\\/\u0000\u0001\u001b\u001f"#,
+        "\u{7f}\u{80}\u{e9}\u{2028}\u{fffd}\u{1f511}",
+        r#"","ctx":{"pattern":"^password$"}}]}"#
+    );
+    assert_eq!(body, expected);
+}

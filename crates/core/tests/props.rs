@@ -2,7 +2,8 @@
 
 use proptest::prelude::*;
 use serde::Serialize;
-use tessera_core::form::{self, FormOptions};
+use tessera_core::form::{self, FormError, FormOptions};
+use tessera_core::http::Style;
 use tessera_core::scope::Scope;
 use tessera_core::{Hs256Key, UnixTime, bearer, jwt};
 
@@ -111,6 +112,41 @@ proptest! {
     }
 
     #[test]
+    fn fastapi_form_parser_never_refuses_the_encoding(input in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let opts = Style::FastApi.form_options(FormOptions::default());
+        let mut buf = vec![0u8; form::buffer_len(&input, &opts)];
+        let r = form::parse(&input, Some("application/x-www-form-urlencoded"), &opts, &mut buf);
+        prop_assert!(!matches!(r, Err(FormError::Malformed | FormError::TooLarge)), "{:?}", r);
+    }
+
+    #[test]
+    fn fastapi_values_decode_as_unquote_plus_over_latin1(
+        value in proptest::collection::vec(
+            prop_oneof![
+                Just(b'%'), Just(b'+'), Just(b'a'),
+                proptest::sample::select(b"0123456789abcdefABCDEFgz".to_vec()),
+                0x80u8..=0xFF,
+                any::<u8>(),
+            ],
+            1..40,
+        )
+    ) {
+        prop_assume!(!value.contains(&b'&'));
+        let expected = unquote_plus_latin1(&value);
+        let mut body = b"username=johndoe&password=".to_vec();
+        body.extend_from_slice(&value);
+        let opts = Style::FastApi.form_options(FormOptions::default());
+        let mut buf = vec![0u8; form::buffer_len(&body, &opts)];
+        let r = form::parse(&body, Some("application/x-www-form-urlencoded"), &opts, &mut buf);
+        match r {
+            Ok(f) => prop_assert_eq!(f.password, expected.as_str()),
+            Err(e) => {
+                prop_assert!(expected.is_empty(), "{:?} for {:?}", e, expected);
+            }
+        }
+    }
+
+    #[test]
     fn scope_parse_round_trips(input in "[ !-~]{0,40}") {
         if let Ok(s) = Scope::parse(&input) {
             prop_assert_eq!(s.iter().collect::<Vec<_>>().join(" "), input);
@@ -162,4 +198,40 @@ fn awkward_claims_are_written_or_refused() {
         jwt::encode(&key, &jwt::Header::JWT, &pair, &mut out),
         Err(EncodeError::Claims)
     );
+}
+
+/// A model of Starlette's value decoding, `unquote_plus(value.decode("latin-1"))`, written the
+/// way Python's `urllib.parse.unquote` works: the text splits into runs of ASCII and of other
+/// characters; only ASCII runs are percent-decoded (a `%` without two hex digits stays), and
+/// their bytes read as UTF-8 with U+FFFD for what is ill-formed.
+fn unquote_plus_latin1(raw: &[u8]) -> String {
+    let mut out = String::new();
+    for run in raw.chunk_by(|a, b| a.is_ascii() == b.is_ascii()) {
+        if !run[0].is_ascii() {
+            out.extend(run.iter().map(|&b| char::from(b)));
+            continue;
+        }
+        let text = String::from_utf8(run.to_vec()).unwrap().replace('+', " ");
+        let mut bytes = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find('%') {
+            bytes.extend_from_slice(&rest.as_bytes()[..at]);
+            let hex = rest
+                .get(at + 1..at + 3)
+                .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()));
+            match hex.map(|h| u8::from_str_radix(h, 16)) {
+                Some(Ok(b)) => {
+                    bytes.push(b);
+                    rest = &rest[at + 3..];
+                }
+                _ => {
+                    bytes.push(b'%');
+                    rest = &rest[at + 1..];
+                }
+            }
+        }
+        bytes.extend_from_slice(rest.as_bytes());
+        out.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    out
 }

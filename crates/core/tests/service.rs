@@ -56,8 +56,8 @@ fn john() -> User {
     }
 }
 
-fn login(s: &Service, body: &str, user: Option<&User>) -> tessera_core::http::Response {
-    match s.begin_login(FORM, body.as_bytes(), NOW) {
+fn login(s: &Service, body: impl AsRef<[u8]>, user: Option<&User>) -> tessera_core::http::Response {
+    match s.begin_login(FORM, body.as_ref(), NOW) {
         Err(r) => r,
         Ok(req) => {
             let _permit = s.permit().unwrap();
@@ -161,6 +161,73 @@ fn unknown_user_and_wrong_password_are_indistinguishable() {
         assert_eq!(wrong, unknown);
         assert_eq!(wrong.status, if style == Style::Rfc { 400 } else { 401 });
     }
+}
+
+#[test]
+fn fastapi_style_logs_in_with_what_fastapi_decodes_from_a_malformed_body() {
+    // FastAPI refuses no body for its percent-encoding: `%zz` and a lone `%` stay as they are,
+    // an escape that is not UTF-8 is U+FFFD, a raw byte is its latin-1 character. The login
+    // then succeeds with exactly that password, and fails as any wrong password does.
+    for (body, password) in [
+        (&b"username=johndoe&password=%zz"[..], "%zz"),
+        (b"username=johndoe&password=abc%", "abc%"),
+        (b"username=johndoe&password=%E9", "\u{fffd}"),
+        (b"username=johndoe&password=%C0%AF%", "\u{fffd}\u{fffd}%"),
+        (b"username=johndoe&password=s\xc3\xa9", "s\u{c3}\u{a9}"),
+        (b"username=johndoe&password=s\xe9", "s\u{e9}"),
+    ] {
+        let user = User {
+            hash: FAST.hash_with_salt(password.as_bytes(), &[1; 16]).unwrap(),
+            active: true,
+        };
+        let s = service(Style::FastApi, false);
+        assert_eq!(login(&s, body, Some(&user)).status, 200, "{body:?}");
+        let wrong = login(&s, body, Some(&john()));
+        assert_eq!(
+            (wrong.status, wrong.body.as_str()),
+            (401, r#"{"detail":"Incorrect username or password"}"#),
+            "{body:?}"
+        );
+        // The rfc style still refuses a malformed body before any credential check.
+        let rfc = login(&service(Style::Rfc, false), body, Some(&user));
+        if password.contains(['%', '\u{fffd}']) {
+            assert_eq!(rfc.status, 400, "{body:?}");
+            assert!(rfc.body.contains("Malformed form body"), "{body:?}");
+        }
+    }
+    // A 422 echoes the decoded value.
+    let r = login(
+        &service(Style::FastApi, false),
+        b"grant_type=%zz%E9&username=johndoe&password=secret",
+        Some(&john()),
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("\"input\":\"%zz\u{fffd}\""), "{}", r.body);
+}
+
+#[test]
+fn fastapi_style_takes_the_last_occurrence_even_when_empty() {
+    let body = "username=johndoe&password=secret&password=";
+    let r = login(&service(Style::FastApi, false), body, Some(&john()));
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (
+            422,
+            r#"{"detail":[{"type":"missing","loc":["body","password"],"msg":"Field required","input":null}]}"#
+        )
+    );
+    // The rfc style counts an empty occurrence as omitted.
+    assert_eq!(
+        login(&service(Style::Rfc, false), body, Some(&john())).status,
+        200
+    );
+    // A later non-empty value still wins in the fastapi style.
+    let r = login(
+        &service(Style::FastApi, false),
+        "username=johndoe&password=&password=secret",
+        Some(&john()),
+    );
+    assert_eq!(r.status, 200);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 )]
 //! Integration tests of tessera-core, one binary (see each module's header for its scope).
 
-// Published and interop vectors: RFC 7515 A.1, RFC 4231, jwt.io, PyJWT, adversarial tokens.
+// Published and interop vectors: RFC 7515 A.1, RFC 4231, jwt.io, PyJWT, adversarial tokens,
+// form bodies as FastAPI reads them.
 mod vectors;
 // One negative test per MUST of SECURITY.md sections 1 to 5, named after the requirement id.
 mod security;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
@@ -44,15 +44,5 @@ pub fn asset(path: &str) -> Option<Response> {
 }
 
 fn reply(file: tessera_openapi::DocsFile) -> Response {
-    let mut out = Response::new(file.body.clone().into_owned().into());
-    *out.status_mut() = StatusCode::from_u16(file.status).unwrap_or(StatusCode::OK);
-    for (name, value) in file.headers() {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            out.headers_mut().append(name, value);
-        }
-    }
-    out
+    file.to_http().map(Into::into)
 }

@@ -45,11 +45,11 @@ use axum::Router;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::marker::PhantomData;
 pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
-use tessera_service::{Checks, OwnedClaims, Refusal, Response, UserStore};
+use tessera_service::{Checks, OwnedClaims, Principal, Refusal, Response, UserStore};
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
 
 /// Makes `tessera` available to this crate's extractors and [`token`] on every route of
@@ -74,20 +74,7 @@ pub async fn serve(router: Router, listener: tokio::net::TcpListener, options: S
 /// A core [`Response`] as an axum response.
 #[must_use]
 pub fn response(response: Response) -> axum::response::Response {
-    let mut out = axum::response::Response::new(response.body.into());
-    *out.status_mut() =
-        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    for (name, value) in response.headers {
-        // Core names are lower-case tokens and values visible ASCII; one that does not fit is
-        // left out rather than allowed to panic.
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::try_from(value),
-        ) {
-            out.headers_mut().append(name, value);
-        }
-    }
-    out
+    tessera_service::to_http(response).map(Into::into)
 }
 
 /// A refused extractor: its response is the core's answer (or a 500 when [`attach`] was not
@@ -197,49 +184,26 @@ async fn user_of<S: UserStore>(
     parts: &mut Parts,
     scopes: &'static [&'static str],
     active: bool,
-) -> Result<(S::User, OwnedClaims), Refused> {
+) -> Result<Principal<S::User>, Refused> {
     let claims = verified(parts)?.map_err(|r| Refused::Refusal(r.with_scopes(scopes)))?;
     let tessera = parts
         .extensions
         .get::<Tessera<S>>()
         .ok_or(Refused::NotAttached)?;
     let user = tessera.user(&claims, scopes, active).await;
-    user.map(|user| (user, claims)).map_err(Refused::Refusal)
+    user.map(|user| Principal { user, claims })
+        .map_err(Refused::Refusal)
 }
 
 macro_rules! user_extractor {
     ($(#[$meta:meta])* $name:ident, active = $active:expr) => {
-        $(#[$meta])*
-        pub struct $name<S: UserStore, Sc: Scopes = NoScopes> {
-            /// The user.
-            pub user: S::User,
-            /// The verified claims of the token.
-            pub claims: OwnedClaims,
-            scopes: PhantomData<fn() -> Sc>,
-        }
-
-        impl<S: UserStore, Sc: Scopes> std::ops::Deref for $name<S, Sc> {
-            type Target = S::User;
-
-            fn deref(&self) -> &S::User {
-                &self.user
-            }
-        }
-
-        impl<S: UserStore, Sc: Scopes> std::fmt::Debug for $name<S, Sc> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($name))
-                    .field("sub", &self.claims.sub)
-                    .finish_non_exhaustive()
-            }
-        }
+        tessera_service::principal_type!($(#[$meta])* $name);
 
         impl<St: Send + Sync, S: UserStore, Sc: Scopes> FromRequestParts<St> for $name<S, Sc> {
             type Rejection = Refused;
 
             async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Refused> {
-                let (user, claims) = user_of::<S>(parts, Sc::SCOPES, $active).await?;
-                Ok(Self { user, claims, scopes: PhantomData })
+                Ok(Self(user_of::<S>(parts, Sc::SCOPES, $active).await?, PhantomData))
             }
         }
 

@@ -43,6 +43,19 @@ impl DocsFile {
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name, v)))
     }
+
+    /// The file as an `http::Response`: its status, headers and bytes.
+    #[must_use]
+    pub fn to_http(&self) -> http::Response<Vec<u8>> {
+        let mut out = http::Response::new(self.body.clone().into_owned());
+        *out.status_mut() = http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::OK);
+        for (name, value) in self.headers() {
+            if let Ok(value) = http::HeaderValue::from_str(value) {
+                out.headers_mut().append(name, value);
+            }
+        }
+        out
+    }
 }
 
 /// The assets the page loads, in order: (file, HTML element).

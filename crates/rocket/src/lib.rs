@@ -48,7 +48,9 @@ use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder};
 use rocket::{Build, Catcher, Ignite, Rocket, Sentinel, catcher};
-use tessera_service::{Checks, OwnedClaims, Refusal, Response, Service, Style, UserStore};
+use tessera_service::{
+    Checks, OwnedClaims, Principal, Refusal, Response, Service, Style, UserStore,
+};
 pub use tessera_service::{NoScopes, Scopes, scopes};
 
 /// The status codes whose catchers the fairing registers.
@@ -303,28 +305,7 @@ async fn user_of<S: UserStore>(
 
 macro_rules! user_guard {
     ($(#[$meta:meta])* $name:ident, active = $active:expr) => {
-        $(#[$meta])*
-        pub struct $name<S: UserStore, Sc: Scopes = NoScopes> {
-            /// The user.
-            pub user: S::User,
-            /// The verified claims of the token.
-            pub claims: OwnedClaims,
-            scopes: PhantomData<fn() -> Sc>,
-        }
-
-        impl<S: UserStore, Sc: Scopes> Deref for $name<S, Sc> {
-            type Target = S::User;
-
-            fn deref(&self) -> &S::User {
-                &self.user
-            }
-        }
-
-        impl<S: UserStore, Sc: Scopes> std::fmt::Debug for $name<S, Sc> {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct(stringify!($name)).field("sub", &self.claims.sub).finish_non_exhaustive()
-            }
-        }
+        tessera_service::principal_type!($(#[$meta])* $name);
 
         #[rocket::async_trait]
         impl<'r, S: UserStore, Sc: Scopes> FromRequest<'r> for $name<S, Sc> {
@@ -332,7 +313,7 @@ macro_rules! user_guard {
 
             async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
                 let found = user_of::<S>(req, Sc::SCOPES, $active).await;
-                found.map(|(user, claims)| Self { user, claims, scopes: PhantomData })
+                found.map(|(user, claims)| Self(Principal { user, claims }, PhantomData))
             }
         }
 

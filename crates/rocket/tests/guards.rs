@@ -110,7 +110,7 @@ fn all(
 
 #[get("/scoped")]
 fn scoped(user: CurrentUser<Members, BThenA>) -> String {
-    user.user.name
+    user.0.user.name
 }
 
 #[get("/optional")]

@@ -12,6 +12,7 @@ use tessera_core::http::{Failure, Response, Style};
 use tessera_core::jwt::OwnedClaims;
 use tessera_core::service::{Account, Service, UserStore};
 
+use crate::Principal;
 use crate::events::{self, Reason};
 
 /// How long a `/token` body may take to arrive by default: 10 seconds.
@@ -326,8 +327,7 @@ impl<S: UserStore> Tessera<S> {
     }
 
     /// The whole check of a protected route, in order: header, token (signature, then
-    /// claims), user exists, scopes, and (when `active`) the user is active. Gives the user
-    /// and the token's claims.
+    /// claims), user exists, scopes, and (when `active`) the user is active.
     ///
     /// # Errors
     /// The first check that fails, as a [`Refusal`] carrying `scopes` for the challenge.
@@ -336,10 +336,10 @@ impl<S: UserStore> Tessera<S> {
         authorization: impl IntoIterator<Item = &'h [u8]>,
         scopes: &'static [&'static str],
         active: bool,
-    ) -> Result<(S::User, OwnedClaims), Refusal> {
+    ) -> Result<Principal<S::User>, Refusal> {
         let claims = self.claims_for(authorization, scopes)?;
         let user = self.user(&claims, scopes, active).await?;
-        Ok((user, claims))
+        Ok(Principal { user, claims })
     }
 
     /// `POST /token` from its `Content-Type` and whole body: parses and checks the form,

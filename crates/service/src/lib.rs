@@ -25,12 +25,14 @@
 
 mod events;
 mod flow;
+mod principal;
 mod scopes;
 #[cfg(feature = "serve")]
 pub mod serve;
 
 pub use events::Reason;
 pub use flow::{Checks, DEFAULT_BODY_TIMEOUT, Refusal, Tessera};
+pub use principal::Principal;
 pub use scopes::{NoScopes, Scopes, is_scope_token};
 pub use tessera_core::http::{Failure, Response, Style};
 pub use tessera_core::jwt::OwnedClaims;
@@ -38,3 +40,23 @@ pub use tessera_core::service::{
     Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, LoginOutcome,
     LoginRequest, MemoryThrottle, Pending, Service, Throttle, UserStore,
 };
+
+/// An answer as an `http::Response` (feature `http`): its status, each header, its body. A
+/// header that does not fit `http`'s types is left out rather than allowed to panic (core
+/// names are lower-case tokens and values visible ASCII, so none is).
+#[cfg(feature = "http")]
+#[must_use]
+pub fn to_http(response: Response) -> http::Response<String> {
+    let mut out = http::Response::new(response.body);
+    *out.status_mut() = http::StatusCode::from_u16(response.status)
+        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in response.headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::try_from(value),
+        ) {
+            out.headers_mut().append(name, value);
+        }
+    }
+    out
+}

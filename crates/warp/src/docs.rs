@@ -11,8 +11,8 @@
 use std::sync::Arc;
 
 use warp::filters::path::FullPath;
-use warp::http::header::{CONTENT_TYPE, HeaderName};
-use warp::http::{HeaderValue, StatusCode};
+use warp::http::HeaderValue;
+use warp::http::header::CONTENT_TYPE;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
@@ -55,16 +55,5 @@ pub fn swagger_ui() -> impl Filter<Extract = (Response,), Error = Rejection> + C
 }
 
 fn reply(file: tessera_openapi::DocsFile) -> Response {
-    let mut out = Response::new(Vec::new().into());
-    *out.status_mut() = StatusCode::from_u16(file.status).unwrap_or(StatusCode::OK);
-    for (name, value) in file.headers() {
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
-            out.headers_mut().append(name, value);
-        }
-    }
-    *out.body_mut() = file.body.into_owned().into();
-    out
+    file.to_http().map(Into::into)
 }

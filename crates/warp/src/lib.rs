@@ -40,7 +40,7 @@ pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOption
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
 use tessera_service::{OwnedClaims, Refusal, Response, UserStore};
 use warp::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use warp::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use warp::http::{HeaderMap, HeaderValue};
 use warp::reject::{Reject, Rejection};
 use warp::{Filter, Stream};
 
@@ -64,20 +64,7 @@ pub async fn recover(err: Rejection) -> Result<warp::reply::Response, Rejection>
 /// A core [`Response`] as a Warp reply.
 #[must_use]
 pub fn reply(response: Response) -> warp::reply::Response {
-    let mut out = warp::reply::Response::new(response.body.into());
-    *out.status_mut() =
-        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    for (name, value) in response.headers {
-        // Core names are lower-case tokens and values visible ASCII; one that does not fit is
-        // left out rather than allowed to panic.
-        if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::try_from(value),
-        ) {
-            out.headers_mut().append(name, value);
-        }
-    }
-    out
+    tessera_service::to_http(response).map(Into::into)
 }
 
 fn authorization(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
@@ -137,7 +124,7 @@ fn user<S: UserStore>(
             let found = tessera
                 .authorize(authorization(&headers), scopes, active)
                 .await;
-            found.map(|(user, _)| user).map_err(rejected)
+            found.map(|principal| principal.user).map_err(rejected)
         }
     })
 }

@@ -7,18 +7,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    tessera_tutorial::init_logging();
-    let (options, service) = match tessera_tutorial::setup(std::env::args().skip(1)) {
-        Ok((options, service, warning)) => {
-            if let Some(warning) = warning {
-                eprintln!("warning: {warning}");
-            }
-            (options, service)
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+    let (options, service) = match tessera_tutorial::start() {
+        Ok(started) => started,
+        Err(code) => return code,
     };
     if options.address.parse::<std::net::IpAddr>().is_err() {
         eprintln!(

@@ -569,6 +569,45 @@ pub fn setup<I: IntoIterator<Item = String>>(
     Ok((options, service, warning))
 }
 
+/// What every tutorial binary does first: starts the event log, parses the command line and
+/// the environment ([`setup`]), prints a warning for a random key. A bad argument or variable
+/// is printed, and is the exit code (2) to end with.
+///
+/// # Errors
+/// The exit code after the message was printed.
+pub fn start() -> Result<(Options, Service), std::process::ExitCode> {
+    init_logging();
+    match setup(std::env::args().skip(1)) {
+        Ok((options, service, warning)) => {
+            if let Some(warning) = warning {
+                eprintln!("warning: {warning}");
+            }
+            Ok((options, service))
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Err(std::process::ExitCode::from(2))
+        }
+    }
+}
+
+/// The listening socket of the Warp and axum binaries, printed as `listening on http://…`.
+///
+/// # Errors
+/// The exit code (1) after the message was printed, when the address cannot be bound.
+pub async fn listen(options: &Options) -> Result<tokio::net::TcpListener, std::process::ExitCode> {
+    let bound = tokio::net::TcpListener::bind((options.address.as_str(), options.port)).await;
+    let listener = bound.map_err(|e| {
+        eprintln!("cannot listen on {}:{}: {e}", options.address, options.port);
+        std::process::ExitCode::from(1)
+    })?;
+    match listener.local_addr() {
+        Ok(addr) => println!("listening on http://{addr}"),
+        Err(_) => println!("listening on http://{}:{}", options.address, options.port),
+    }
+    Ok(listener)
+}
+
 /// Prints Tessera's events (each refusal and login, with its reason code and the username,
 /// never a token, a password or a query string) on standard error, filtered by `RUST_LOG`
 /// (default `tessera=info`).

@@ -34,12 +34,9 @@ fuzz_target!(|data: &[u8]| {
         (Style::Rfc, b"0123456789ABCDEF"),
         (Style::FastApi, b"0123456789abcdef"),
     ] {
-        let opts = FormOptions {
-            style,
-            ..FormOptions::default()
-        };
+        let opts = style.form_options(FormOptions::default());
         let limits = opts.limits;
-        let mut buf = vec![0u8; data.len()];
+        let mut buf = vec![0u8; form::buffer_len(data, &opts)];
         if let Ok(f) = form::parse(data, CT, &opts, &mut buf) {
             assert!(!f.username.is_empty() && f.username.len() <= limits.username);
             assert!(!f.password.is_empty() && f.password.len() <= limits.password);
@@ -79,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
         } else {
             Ok((user, pass))
         };
-        let mut buf = vec![0u8; body.len()];
+        let mut buf = vec![0u8; form::buffer_len(body.as_bytes(), &opts)];
         let got =
             form::parse(body.as_bytes(), CT, &opts, &mut buf).map(|f| (f.username, f.password));
         assert_eq!(got, expected, "{body:?}");

@@ -1,4 +1,4 @@
-//! Conformance and parity: every row of BEHAVIOUR.md against the Rocket and the Warp tutorial
+//! Conformance and parity: every row of docs/behaviour.md against the Rocket, Warp and axum tutorial
 //! servers, in the four configurations (jwt/scopes × rfc/fastapi).
 //!
 //! Each configuration test starts one server per implementation, sends every applicable
@@ -661,7 +661,7 @@ fn token_lifetime_comes_from_the_environment() {
     report.finish("startup-lifetime");
 }
 
-/// Every BEHAVIOUR.md row is checked by a table scenario or a sequence.
+/// Every docs/behaviour.md row is checked by a table scenario or a sequence.
 #[test]
 fn every_spec_row_is_covered() {
     // Rows checked by the sequences in this file, or by checks that run on every answer

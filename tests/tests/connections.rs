@@ -2,9 +2,8 @@
 //! one-second limits (`HEADER_TIMEOUT_SECS=1`, `BODY_TIMEOUT_SECS=1`); and the servers' logs
 //! after requests that carry secrets.
 //!
-//! What is checked, per server (docs/behaviour.md is not in this repository yet; the rows are
-//! BEHAVIOUR.md's "POST /token" limits and SECURITY.md B4 as restated in
-//! `crates/rocket/src/lib.rs` and `crates/warp/src/lib.rs`):
+//! What is checked, per server (docs/behaviour.md, "Connections and logs": `conn.*`,
+//! `log.no_secrets`, `adapter.rocket_limits`; docs/security.md B4):
 //! - a connection that never finishes its request headers is closed (Warp and axum; Rocket
 //!   0.5.2 sets no header deadline, see "Known limitations" in `crates/rocket/src/lib.rs`);
 //! - a `/token` body that stops arriving is answered 400 or closed (both);

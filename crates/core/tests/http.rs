@@ -1,4 +1,4 @@
-//! The answers of BEHAVIOUR.md, byte for byte, from the one function both adapters call.
+//! The answers of docs/behaviour.md, byte for byte, from the one function both adapters call.
 
 use tessera_core::form::{Field, FormError, Missing};
 use tessera_core::http::{Answer, Failure, Style};

@@ -1,4 +1,4 @@
-//! SECURITY.md sections 1 to 5: one test per MUST (and per decision of section 11 that
+//! docs/security.md sections 1 to 5: one test per MUST (and per decision of section 11 that
 //! shapes verification), named after the requirement id.
 
 use base64ct::{Base64UrlUnpadded, Encoding};

@@ -1,4 +1,4 @@
-//! Protected routes, `/items/`, and requests no route takes: the route tables of BEHAVIOUR.md.
+//! Protected routes, `/items/`, and requests no route takes: the route tables of docs/behaviour.md.
 
 use tessera_core::http::Style;
 use tessera_tutorial::Variant;

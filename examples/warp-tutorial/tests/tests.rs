@@ -1,4 +1,4 @@
-//! The tutorial app on Warp against BEHAVIOUR.md, through `warp::test` and over real sockets.
+//! The tutorial app on Warp against docs/behaviour.md, through `warp::test` and over real sockets.
 
 /// Building apps, sending requests, checking answers.
 #[cfg(test)]

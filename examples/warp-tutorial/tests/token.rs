@@ -1,4 +1,4 @@
-//! `POST /token`: every row of the token table of BEHAVIOUR.md, in both variants and styles.
+//! `POST /token`: every row of the token table of docs/behaviour.md, in both variants and styles.
 
 use tessera_core::UnixTime;
 use tessera_core::http::Style;

@@ -1,4 +1,4 @@
-//! What BEHAVIOUR.md says an answer must be, as checks on a parsed response, and the parity
+//! What docs/behaviour.md says an answer must be, as checks on a parsed response, and the parity
 //! comparison between two servers' answers to the same request.
 
 use serde_json::Value;

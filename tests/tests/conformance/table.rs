@@ -1,5 +1,5 @@
 //! The scenario table: one request and one expected answer per line, for every row of
-//! BEHAVIOUR.md that a single request can show. Each scenario names the spec row it checks
+//! docs/behaviour.md that a single request can show. Each scenario names the spec row it checks
 //! (see [`ROWS`]) and the configurations it applies to.
 
 use serde_json::Value;
@@ -13,7 +13,7 @@ use crate::tokens::{self, tok};
 pub(crate) struct Scenario {
     /// Unique name.
     pub(crate) name: String,
-    /// The BEHAVIOUR.md row (an id from [`ROWS`]).
+    /// The docs/behaviour.md row (an id from [`ROWS`]).
     pub(crate) row: &'static str,
     /// The configurations it applies to.
     pub(crate) only: fn(Cfg) -> bool,
@@ -23,7 +23,7 @@ pub(crate) struct Scenario {
     pub(crate) expect: Box<dyn Fn(Cfg) -> Expect>,
 }
 
-/// Every row of BEHAVIOUR.md, by id, with the words it stands for. Each must be checked by a
+/// Every row of docs/behaviour.md, by id, with the words it stands for. Each must be checked by a
 /// scenario or a sequence (`every_spec_row_is_covered`).
 pub(crate) const ROWS: &[(&str, &str)] = &[
     ("data.users", "Fixed data: johndoe active, alice disabled"),

@@ -70,7 +70,7 @@ fn token_with_url_chars() -> String {
         .expect("some jti gives a - or _")
 }
 
-/// The invalid tokens of BEHAVIOUR.md "Invalid tokens", each with its spec row and name.
+/// The invalid tokens of docs/behaviour.md "Invalid tokens", each with its spec row and name.
 /// Each is refused on every protected route in every configuration.
 pub(crate) fn invalid_tokens() -> Vec<TokenCase> {
     vec![

@@ -1,4 +1,4 @@
-//! Every row of BEHAVIOUR.md against the Rocket tutorial app, in both variants and both error
+//! Every row of docs/behaviour.md against the Rocket tutorial app, in both variants and both error
 //! styles, through Rocket's local client.
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Protected routes, the `Authorization` header, invalid tokens and scope matching
-//! (BEHAVIOUR.md "Authorization header", "Protected routes", "Invalid tokens", "Scope matching").
+//! (docs/behaviour.md "Authorization header", "Protected routes", "Invalid tokens", "Scope matching").
 
 use tessera_core::Hs256Key;
 

@@ -1,5 +1,5 @@
 //! Unmatched requests: 404, 405 with `Allow`, and the 307 to the trailing-slash path, which
-//! comes before any authentication (BEHAVIOUR.md "Protected routes").
+//! comes before any authentication (docs/behaviour.md "Protected routes").
 
 use rocket::http::Method;
 

@@ -1,4 +1,4 @@
-//! `POST /token` (BEHAVIOUR.md "POST /token" and "Tokens the apps issue").
+//! `POST /token` (docs/behaviour.md "POST /token" and "Tokens the apps issue").
 
 use rocket::http::Header;
 use rocket::serde::json::serde_json::{self, Value};

@@ -26,8 +26,6 @@ mod key;
 pub mod password;
 pub mod scope;
 mod ser;
-#[cfg(all(feature = "std", feature = "password"))]
-pub mod service;
 mod time;
 
 pub use crate::error::{EncodeError, KeyError, TokenError};

@@ -20,6 +20,3 @@ mod http;
 // argon2id: RFC 9106 vector, pwdlib/argon2-cffi interop, rehash, limits.
 #[cfg(all(feature = "password", feature = "alloc"))]
 mod password;
-// The login flow of the service module: form, throttle, dummy verify, issuing.
-#[cfg(all(feature = "std", feature = "password"))]
-mod service;

@@ -1,6 +1,6 @@
 //! The error answers of each kind of operation, taken from tessera-core itself: this module
 //! lists which [`Failure`]s an operation can meet in a style (the knowledge of
-//! `tessera_core::service`), asks [`Failure::answer`] for each one's status, headers and body,
+//! `tessera_service`), asks [`Failure::answer`] for each one's status, headers and body,
 //! and groups them into OpenAPI responses with the real bodies as examples.
 
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@
 //!   the Swagger UI files compiled into the binary.
 //!
 //! ```
-//! use tessera_core::service::Config;
+//! use tessera_service::Config;
 //! use tessera_openapi::{ApiDoc, SecuredRoute};
 //!
 //! const ME: &[&str] = &["me"];
@@ -35,7 +35,7 @@ use std::fmt;
 use serde_json::Value;
 use tessera_core::form::GrantType;
 use tessera_core::http::{Answer, Style};
-use tessera_core::service::Config;
+use tessera_service::Config;
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder};

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 use tessera_core::form::GrantType;
 use tessera_core::http::{Failure, Style};
-use tessera_core::service::Config;
 use tessera_openapi::utoipa::openapi::schema::{ObjectBuilder, Type};
 use tessera_openapi::{ApiDoc, DocError, Guard, SecuredRoute};
+use tessera_service::Config;
 
 const SCOPES: [(&str, &str); 2] = [
     ("me", "Read information about the current user."),

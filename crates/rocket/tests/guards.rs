@@ -16,11 +16,11 @@ use rocket::{catch, catchers, get, post, routes};
 use tessera_core::http::Style;
 use tessera_core::jwt::{self, Header as JwtHeader};
 use tessera_core::password::Policy;
-use tessera_core::service::{Account, Config, Service, UserStore};
 use tessera_core::{Hs256Key, UnixTime};
 use tessera_rocket::{
     ActiveUser, BearerToken, CurrentUser, Login, Reply, Scopes, Tessera, VerifiedClaims,
 };
+use tessera_service::{Account, Config, Service, UserStore};
 
 tessera_rocket::scopes!(
     /// Listed out of alphabetical order on purpose.

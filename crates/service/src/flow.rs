@@ -4,13 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::service::{Account, Service, UserStore};
 use bytes::Buf;
 use futures_core::Stream;
 use tessera_core::UnixTime;
 use tessera_core::form::{self, FormError};
 use tessera_core::http::{Failure, Response, Style};
 use tessera_core::jwt::OwnedClaims;
-use tessera_core::service::{Account, Service, UserStore};
 
 use crate::Principal;
 use crate::events::{self, Reason};

@@ -23,23 +23,26 @@
 //! `reason` field ([`Reason`]), plus the username where there is one. No event ever holds a
 //! token, a password or a query string.
 
+extern crate alloc;
+
 mod events;
 mod flow;
 mod principal;
 mod scopes;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod service;
 
 pub use events::Reason;
 pub use flow::{Checks, DEFAULT_BODY_TIMEOUT, Refusal, Tessera};
 pub use principal::Principal;
 pub use scopes::{NoScopes, Scopes, is_scope_token};
-pub use tessera_core::http::{Failure, Response, Style};
-pub use tessera_core::jwt::OwnedClaims;
-pub use tessera_core::service::{
+pub use service::{
     Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, LoginOutcome,
     LoginRequest, MemoryThrottle, Pending, Service, Throttle, UserStore,
 };
+pub use tessera_core::http::{Failure, Response, Style};
+pub use tessera_core::jwt::OwnedClaims;
 
 /// An answer as an `http::Response` (feature `http`): its status, each header, its body. A
 /// header that does not fit `http`'s types is left out rather than allowed to panic (core

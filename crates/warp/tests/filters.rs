@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use tessera_core::http::{Failure, Response, Style};
 use tessera_core::password::Policy;
-use tessera_core::service::{Account, Config, Service, UserStore};
 use tessera_core::{Hs256Key, UnixTime};
+use tessera_service::{Account, Config, Service, UserStore};
 use tessera_warp::{Rejected, Tessera};
 use warp::Filter;
 use warp::test::RequestBuilder;

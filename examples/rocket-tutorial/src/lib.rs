@@ -14,8 +14,8 @@ use rocket::response::content::RawJson;
 use rocket::shield::Shield;
 use rocket::{Build, Rocket, catch, catchers, get, post, routes};
 use tessera_core::http::Style;
-use tessera_core::service::Service;
 use tessera_rocket::{ActiveUser, BearerToken, CurrentUser, Login, Reply, Tessera};
+use tessera_service::Service;
 use tessera_tutorial::{MeScope, MyItemsScopes, Options, Route, Unmatched, Users, Variant};
 
 /// What the catchers need to know about the app.

@@ -12,10 +12,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
-use tessera_core::service::{
+use tessera_core::{Hs256Key, KeyError};
+use tessera_service::{
     Account, Config, DEFAULT_NICENESS, HashGate, MemoryThrottle, Service, UserStore,
 };
-use tessera_core::{Hs256Key, KeyError};
 pub mod openapi;
 
 /// Which chapter of the tutorial the app ports.

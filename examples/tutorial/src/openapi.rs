@@ -7,8 +7,8 @@
 //! an active user (`/users/me/`, `/users/me/items/`).
 
 use tessera_core::http::Style;
-use tessera_core::service::Config;
 use tessera_openapi::{ApiDoc, SecuredRoute};
+use tessera_service::Config;
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
@@ -168,7 +168,7 @@ mod tests {
 
     use serde_json::{Value, json};
     use tessera_core::Hs256Key;
-    use tessera_core::service::UserStore;
+    use tessera_service::UserStore;
 
     use super::*;
     use crate::{Options, Users};

@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use tessera_core::http::Style;
-use tessera_core::service::Service;
 use tessera_service::Scopes;
+use tessera_service::Service;
 use tessera_tutorial::{
     MeScope, MyItemsScopes, Options, Route, STATUS_JSON, Unmatched, User, Users, Variant,
 };

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tessera_core::http::Style;
-use tessera_core::service::Service;
 use tessera_core::{Hs256Key, UnixTime};
+use tessera_service::Service;
 use tessera_tutorial::{Options, Users, Variant};
 use tokio::sync::OnceCell;
 use warp::filters::BoxedFilter;

@@ -2,7 +2,7 @@
 
 use tessera_core::UnixTime;
 use tessera_core::http::Style;
-use tessera_core::service::HashGate;
+use tessera_service::HashGate;
 use tessera_tutorial::Variant;
 
 use crate::support::*;

@@ -4,8 +4,8 @@
 use rocket::http::{ContentType, Header};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::serde::json::serde_json::{self, Value};
-use tessera_core::service::Service;
 use tessera_core::{Hs256Key, UnixTime};
+use tessera_service::Service;
 use tessera_tutorial::{Options, Variant};
 
 pub(crate) use tessera_core::http::Style;

@@ -2,7 +2,7 @@
 
 use rocket::http::Header;
 use rocket::serde::json::serde_json::{self, Value};
-use tessera_core::service::HashGate;
+use tessera_service::HashGate;
 
 use crate::support::*;
 

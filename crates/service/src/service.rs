@@ -1,4 +1,5 @@
-//! The whole password-flow and bearer-route logic for a server, framework-free.
+//! The decisions of a server's password flow and bearer routes, framework-free: the steps
+//! the request flows of this crate ([`crate::Tessera`]) put together.
 //!
 //! A [`Service`] holds the key, the error style, the login policy, the brute-force
 //! [`Throttle`] and the [`HashGate`] that bounds concurrent argon2 work. An adapter
@@ -26,13 +27,13 @@ use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
-use crate::bearer::{self, Duplicates};
-use crate::form::{self, FormOptions};
-use crate::http::{Answer, Failure, Response, Style};
-use crate::jwt::{self, Header, OwnedClaims, Validation, Verifier};
-use crate::key::Hs256Key;
-use crate::password::{PhcHash, Policy};
-use crate::time::UnixTime;
+use tessera_core::Hs256Key;
+use tessera_core::UnixTime;
+use tessera_core::bearer::{self, Duplicates};
+use tessera_core::form::{self, FormOptions};
+use tessera_core::http::{Answer, Failure, Response, Style};
+use tessera_core::jwt::{self, Header, OwnedClaims, Validation, Verifier};
+use tessera_core::password::{PhcHash, Policy};
 
 pub use self::pool::{DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, Pending};
 
@@ -489,7 +490,7 @@ impl Service {
                 .to_response(),
         };
         let rehash = if needs_rehash {
-            let mut out = [0u8; crate::password::MAX_PHC_LEN];
+            let mut out = [0u8; tessera_core::password::MAX_PHC_LEN];
             memory.blocks(policy.block_count()).and_then(|blocks| {
                 policy
                     .hash_with_memory(password, &fresh_salt(now), blocks, &mut out)
@@ -528,13 +529,13 @@ impl Service {
     /// exactly what the FastAPI tutorial issues (`sub`, `exp`, and `scope` between them when the service issues scopes).
     ///
     /// # Errors
-    /// [`crate::EncodeError`] only for a lifetime that overflows the clock.
+    /// [`tessera_core::EncodeError`] only for a lifetime that overflows the clock.
     pub fn issue(
         &self,
         sub: &str,
         scope: &str,
         now: UnixTime,
-    ) -> Result<String, crate::EncodeError> {
+    ) -> Result<String, tessera_core::EncodeError> {
         #[derive(serde::Serialize)]
         struct Rfc<'a> {
             sub: &'a str,
@@ -551,11 +552,11 @@ impl Service {
             exp: i64,
         }
         let lifetime = i64::try_from(self.config.token_lifetime_secs)
-            .map_err(|_| crate::EncodeError::Claims)?;
+            .map_err(|_| tessera_core::EncodeError::Claims)?;
         let exp = now
             .0
             .checked_add(lifetime)
-            .ok_or(crate::EncodeError::Claims)?;
+            .ok_or(tessera_core::EncodeError::Claims)?;
         let scope = self.config.scope_claim.then_some(scope);
         let key = self.verifier.key();
         match self.config.style {
@@ -576,11 +577,10 @@ impl Service {
     }
 }
 
-/// A salt for a rehash: from the operating system when the `getrandom` feature is on,
-/// otherwise derived from the clock and a process counter (a salt must be unique, not secret).
-fn fresh_salt(now: UnixTime) -> [u8; crate::password::SALT_LEN] {
-    let mut salt = [0u8; crate::password::SALT_LEN];
-    #[cfg(feature = "getrandom")]
+/// A salt for a rehash: from the operating system, or, should that fail, derived from the clock
+/// and a process counter (a salt must be unique, not secret).
+fn fresh_salt(now: UnixTime) -> [u8; tessera_core::password::SALT_LEN] {
+    let mut salt = [0u8; tessera_core::password::SALT_LEN];
     if getrandom::fill(&mut salt).is_ok() {
         return salt;
     }

@@ -1,13 +1,13 @@
 //! The framework-free login and route flow of `service::Service`.
 
+#![allow(clippy::unwrap_used, missing_docs)]
+
 use std::sync::Mutex;
 
 use tessera_core::http::Style;
 use tessera_core::password::Policy;
-use tessera_core::service::{
-    Account, Config, HashGate, HashMemory, MemoryThrottle, Service, Throttle,
-};
 use tessera_core::{Hs256Key, UnixTime, http::Failure};
+use tessera_service::{Account, Config, HashGate, HashMemory, MemoryThrottle, Service, Throttle};
 
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 const NOW: UnixTime = UnixTime(1_764_000_000);

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera_core::password::Policy;
-use tessera_core::service::{Account, Config, HashGate, HashMemory, Service, Throttle};
 use tessera_core::{Hs256Key, UnixTime};
+use tessera_service::{Account, Config, HashGate, HashMemory, Service, Throttle};
 
 struct User(String);
 

@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use tessera_core::password::{self, Policy};
-use tessera_core::{Hs256Key, UnixTime, jwt};
+use tessera_core::{Hs256Key, MAX_NUMERIC_DATE, UnixTime, jwt};
 use zeroize::Zeroizing;
 
 const USAGE: &str = "usage:
@@ -40,7 +40,17 @@ fn usage(msg: impl Into<String>) -> Fail {
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    // Arguments are read as OS strings: one that is not UTF-8 is a usage error, not a panic.
+    let mut args = Vec::new();
+    for (i, arg) in std::env::args_os().skip(1).enumerate() {
+        match arg.into_string() {
+            Ok(arg) => args.push(arg),
+            Err(_) => {
+                eprintln!("tessera: argument {} is not valid UTF-8\n\n{USAGE}", i + 1);
+                return ExitCode::from(2);
+            }
+        }
+    }
     match run(&args) {
         Ok(out) => {
             if !out.is_empty() {
@@ -87,7 +97,8 @@ struct TokenOpts {
 }
 
 fn parse_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    // Hex digits only: `from_str_radix` alone would also take a `+` sign.
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
@@ -224,7 +235,13 @@ fn token_encode(args: &[&str]) -> Result<String, Fail> {
         .map_err(|_| usage("--expires-in is too large"))?;
     let exp = now
         .checked_add(lifetime)
-        .ok_or_else(|| usage("--expires-in is too large"))?;
+        .filter(|exp| (-MAX_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(exp))
+        .filter(|_| (-MAX_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&now))
+        .ok_or_else(|| {
+            usage(format!(
+                "--now and --now plus --expires-in must be Unix times within ±{MAX_NUMERIC_DATE} seconds"
+            ))
+        })?;
     #[derive(Serialize)]
     struct Claims<'a> {
         sub: &'a str,
@@ -233,7 +250,7 @@ fn token_encode(args: &[&str]) -> Result<String, Fail> {
         #[serde(skip_serializing_if = "Option::is_none")]
         scope: Option<&'a str>,
     }
-    jwt::encode_to_string(
+    let token = jwt::encode_to_string(
         &key,
         &jwt::Header::JWT,
         &Claims {
@@ -243,7 +260,23 @@ fn token_encode(args: &[&str]) -> Result<String, Fail> {
             scope: scope.as_deref(),
         },
     )
-    .map_err(|e| Fail(2, e.to_string()))
+    .map_err(|e| Fail(2, e.to_string()))?;
+    if token.len() > jwt::DEFAULT_MAX_TOKEN_LEN {
+        return Err(usage(format!(
+            "the token would be {} characters, over the {} that `token verify` (and every Tessera server) accepts: shorten --sub or --scope",
+            token.len(),
+            jwt::DEFAULT_MAX_TOKEN_LEN
+        )));
+    }
+    // Every token issued here is one `token verify` accepts with the same key at `--now`.
+    let verifier = jwt::Verifier::new(key, jwt::Validation::new());
+    verifier.verify_owned(&token, UnixTime(now)).map_err(|e| {
+        Fail(
+            2,
+            format!("the token would be refused by `token verify`: {e}"),
+        )
+    })?;
+    Ok(token)
 }
 
 fn decode_segment(seg: &str, what: &str) -> Result<serde_json::Value, Fail> {
@@ -291,11 +324,9 @@ fn token_verify(args: &[&str]) -> Result<String, Fail> {
     let now = UnixTime(o.now.unwrap_or_else(|| UnixTime::now().0));
     let verifier = jwt::Verifier::new(key, jwt::Validation::new().leeway(o.leeway.unwrap_or(0)));
     match verifier.verify_owned(&token, now) {
-        Ok(c) => {
-            let claims: serde_json::Value =
-                serde_json::from_str(&c.json).map_err(|e| Fail(2, e.to_string()))?;
-            serde_json::to_string_pretty(&claims).map_err(|e| Fail(2, e.to_string()))
-        }
+        // The claims exactly as signed: re-reading them (as floats, say) could change numbers
+        // such as 1e400 or 12345678901234567890123.
+        Ok(c) => Ok(c.json),
         Err(e) => Err(Fail(1, format!("token rejected: {e}"))),
     }
 }
@@ -312,8 +343,13 @@ fn read_password() -> Result<Zeroizing<String>, Fail> {
             .lock()
             .read_line(&mut line)
             .map_err(|_| Fail(2, "the password is not UTF-8 text".into()))?;
-        let trimmed_len = line.trim_end_matches('\n').trim_end_matches('\r').len();
-        line.truncate(trimmed_len);
+        // Exactly one line ending: `\n` or `\r\n`; any other `\r` is part of the password.
+        let ending = if line.ends_with("\r\n") {
+            2
+        } else {
+            usize::from(line.ends_with('\n'))
+        };
+        line.truncate(line.len() - ending);
         line
     };
     let pw = Zeroizing::new(pw);

@@ -79,7 +79,7 @@ fn token_verify_reads_standard_input_and_never_echoes_the_secret() {
         &token,
     );
     assert_eq!(code, 0, "{claims}");
-    assert!(claims.contains("\"sub\": \"johndoe\""));
+    assert!(claims.contains("\"sub\":\"johndoe\""));
     let (code, out, err) = tessera(
         &[
             "token",
@@ -101,4 +101,184 @@ fn token_verify_reads_standard_input_and_never_echoes_the_secret() {
     let (code, _, err) = tessera(&["token"], "");
     assert_eq!(code, 2);
     assert!(!err.contains("panicked"));
+}
+
+/// The binary with raw OS-string arguments.
+fn tessera_os(args: &[&std::ffi::OsStr]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+const HEX_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"--sub=\xff");
+    let (code, out, err) = tessera_os(&["token".as_ref(), "encode".as_ref(), bad]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("argument 3 is not valid UTF-8"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn secret_hex_takes_hex_digits_only() {
+    for bad in [
+        "+f".repeat(32),
+        format!("{}g", &HEX_KEY[1..]),
+        HEX_KEY[1..].to_owned(),
+        format!(" {}", &HEX_KEY[1..]),
+    ] {
+        let (code, _, err) = tessera(&["token", "encode", "--secret-hex", &bad, "--sub", "x"], "");
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("hex digits"), "{err}");
+        assert!(!err.contains(&bad), "the key is echoed: {err}");
+    }
+    let (code, _, err) = tessera(
+        &["token", "encode", "--secret-hex", HEX_KEY, "--sub", "x"],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn encode_issues_only_tokens_that_verify_accepts() {
+    // The largest `sub` that fits the 8192-character cap, and one byte more.
+    let token_len = |sub_len: usize| {
+        let sub = "s".repeat(sub_len);
+        let (code, out, err) = tessera(
+            &[
+                "token",
+                "encode",
+                "--secret-hex",
+                HEX_KEY,
+                "--sub",
+                &sub,
+                "--now",
+                "1000",
+            ],
+            "",
+        );
+        (code, out.trim().to_owned(), err)
+    };
+    let mut fits = 0;
+    for len in (5_900..6_200).rev() {
+        let (code, token, _) = token_len(len);
+        if code == 0 {
+            assert!(token.len() <= 8192);
+            fits = len;
+            break;
+        }
+    }
+    assert!(fits > 0, "no sub length between 5900 and 6200 fits");
+    let (code, token, _) = token_len(fits);
+    assert_eq!(code, 0);
+    let (code, _, err) = tessera(
+        &[
+            "token",
+            "verify",
+            "--secret-hex",
+            HEX_KEY,
+            "--now",
+            "1000",
+            &token,
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = token_len(fits + 1);
+    assert_eq!(code, 2);
+    assert!(err.contains("8192"), "{err}");
+    let (code, _, err) = token_len(10_000);
+    assert_eq!(code, 2, "{err}");
+
+    // Dates the verifier cannot accept (outside ±2^53) are refused when encoding.
+    for now in ["9007199254740000", "-9007199254740993", "9007199254740992"] {
+        let (code, _, err) = tessera(
+            &[
+                "token",
+                "encode",
+                "--secret-hex",
+                HEX_KEY,
+                "--sub",
+                "x",
+                "--now",
+                now,
+            ],
+            "",
+        );
+        assert_eq!(code, 2, "--now {now}: {err}");
+        assert!(err.contains("Unix times within"), "{err}");
+    }
+}
+
+/// A token signed with `HEX_KEY` over raw claims JSON.
+fn signed(claims: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let key: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&HEX_KEY[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(br#"{"alg":"HS256","typ":"JWT"}"#),
+        Base64UrlUnpadded::encode_string(claims.as_bytes())
+    );
+    let mac = tessera_core::Hs256Key::new(&key)
+        .unwrap()
+        .mac(input.as_bytes());
+    format!("{input}.{}", Base64UrlUnpadded::encode_string(&mac))
+}
+
+#[test]
+fn verify_prints_the_claims_exactly_as_signed() {
+    for claims in [
+        r#"{"sub":"j","exp":2000,"x":1e400}"#,
+        r#"{"sub":"j","exp":2000,"n":12345678901234567890123}"#,
+        r#"{"sub":"j", "exp":2000,"f":0.1000}"#,
+    ] {
+        let (code, out, err) = tessera(
+            &[
+                "token",
+                "verify",
+                "--secret-hex",
+                HEX_KEY,
+                "--now",
+                "1000",
+                &signed(claims),
+            ],
+            "",
+        );
+        assert_eq!(code, 0, "{claims}: {err}");
+        assert_eq!(out.trim_end(), claims);
+    }
+}
+
+#[test]
+fn exactly_one_line_ending_is_stripped_from_a_password() {
+    // No line ending at all: both carriage returns are the password's.
+    let (code, phc, err) = tessera(&["password", "hash"], "secret\r\r");
+    assert_eq!(code, 0, "{err}");
+    let phc = phc.trim();
+    assert!(tessera_core::password::verify(phc, b"secret\r\r").unwrap());
+    assert!(!tessera_core::password::verify(phc, b"secret").unwrap());
+    // `\r\n` is one line ending: the first `\r` stays.
+    let (code, phc, _) = tessera(&["password", "hash"], "secret\r\r\n");
+    assert_eq!(code, 0);
+    let phc = phc.trim();
+    assert!(tessera_core::password::verify(phc, b"secret\r").unwrap());
+    assert_eq!(tessera(&["password", "verify", phc], "secret\r\n\n").0, 1);
+    assert_eq!(tessera(&["password", "verify", phc], "secret\r\r\n").0, 0);
+    assert_eq!(tessera(&["password", "verify", phc], "secret\n").0, 1);
+    let (code, phc, _) = tessera(&["password", "hash"], "secret\n");
+    assert_eq!(code, 0);
+    assert!(tessera_core::password::verify(phc.trim(), b"secret").unwrap());
 }

@@ -1,6 +1,7 @@
 //! The component schemas of what tessera-core reads and writes: the token request form, the
 //! token response and the error bodies of both styles.
 
+use tessera_core::form::Limits;
 use tessera_core::http::Style;
 use utoipa::openapi::schema::{
     AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
@@ -168,31 +169,50 @@ pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
 }
 
 /// The OAuth2 password request form (FastAPI's `OAuth2PasswordRequestForm`, or its Strict
-/// variant when `grant_type_required`).
-pub(crate) fn password_form(grant_type_required: bool, password_limit: usize) -> Schema {
+/// variant when `grant_type_required`), with the limits the server enforces, so that a client
+/// generated from the document sends what the server accepts: `limits` are the service's.
+pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schema {
     let password =
         || typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)));
     let mut b = typed(Type::Object)
         .title(Some(PASSWORD_FORM))
         .property(
             "grant_type",
-            string(if grant_type_required {
-                "Must be `password`."
+            if grant_type_required {
+                string("Must be `password`.").pattern(Some("^password$"))
             } else {
-                "Optional; when sent it must be `password`."
-            })
-            .pattern(Some("^password$")),
+                // An empty value counts as omitted.
+                string("Optional; when sent and not empty it must be `password`.")
+                    .pattern(Some("^(password)?$"))
+            },
         )
-        .property("username", string("The username."))
+        .property(
+            "username",
+            string(&format!(
+                "The username: at least one character, at most {} bytes of UTF-8.",
+                limits.username
+            ))
+            .min_length(Some(1))
+            .max_length(Some(limits.username)),
+        )
         .property(
             "password",
-            password().description(Some(format!(
-                "The password (at most {password_limit} bytes)."
-            ))),
+            password()
+                .description(Some(format!(
+                    "The password: at least one character, at most {} bytes of UTF-8.",
+                    limits.password
+                )))
+                .min_length(Some(1))
+                .max_length(Some(limits.password)),
         )
         .property(
             "scope",
-            string("The requested scopes, separated by spaces.").default(Some("".into())),
+            string(
+                "The requested scopes: RFC 6749 scope tokens separated by spaces (runs of \
+                 spaces are collapsed).",
+            )
+            .pattern(Some(r"^[!#-\[\]-~ ]*$"))
+            .default(Some("".into())),
         )
         .property("client_id", string("Accepted and ignored."))
         .property(

@@ -266,7 +266,19 @@ fn token_operation_takes_the_password_form() {
                 "username"
             ]
         );
-        assert_eq!(props["grant_type"]["pattern"], "^password$");
+        // Optional grant_type: an empty value counts as omitted, so the pattern allows it.
+        let pattern = if required.as_array().is_some_and(|r| r.len() == 3) {
+            "^password$"
+        } else {
+            "^(password)?$"
+        };
+        assert_eq!(props["grant_type"]["pattern"], pattern);
+        // The limits the server enforces are declared.
+        assert_eq!(props["username"]["minLength"], 1);
+        assert_eq!(props["username"]["maxLength"], 256);
+        assert_eq!(props["password"]["minLength"], 1);
+        assert_eq!(props["password"]["maxLength"], 1024);
+        assert_eq!(props["scope"]["pattern"], r"^[!#-\[\]-~ ]*$");
         assert_eq!(props["password"]["format"], "password");
         assert_eq!(props["client_secret"]["format"], "password");
         assert_eq!(props["scope"]["default"], "");

@@ -413,7 +413,7 @@ mod tests {
                 json!({"$ref": "#/components/schemas/OAuth2PasswordRequestForm"})
             );
             let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
-            assert_eq!(form["properties"]["grant_type"]["pattern"], "^password$");
+            assert_eq!(form["properties"]["grant_type"]["pattern"], "^(password)?$");
             assert_eq!(form["required"], json!(["username", "password"]));
             let token = &d["components"]["schemas"]["Token"]["properties"];
             assert_eq!(

@@ -20,7 +20,7 @@ if ! command -v qemu-system-arm >/dev/null; then
 fi
 
 cargo build --release --locked --bins
-bin=target/$target/release
+bin="${CARGO_TARGET_DIR:-target}/$target/release"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

@@ -6,8 +6,8 @@
 //!
 //! | job | call | FastAPI |
 //! |---|---|---|
-//! | the raw bearer token | [`Tessera::bearer`] | `OAuth2PasswordBearer` |
-//! | verified claims | [`Tessera::claims`] | `jwt.decode` |
+//! | the raw bearer token | [`Checks::bearer`] | `OAuth2PasswordBearer` |
+//! | verified claims | [`Checks::claims`] | `jwt.decode` |
 //! | the current (active) user with scopes | [`Tessera::authorize`] | `get_current_user`, `get_current_active_user`, `SecurityScopes` |
 //! | `POST /token` | [`Tessera::token`] | `OAuth2PasswordRequestForm` and the tutorial's handler |
 //!

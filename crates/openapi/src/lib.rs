@@ -597,6 +597,11 @@ impl ApiDoc {
             refs.push(schemas::PASSWORD_FORM);
             op = op.request_body(Some(
                 RequestBodyBuilder::new()
+                    .description(Some(format!(
+                        "The OAuth2 password grant form (RFC 6749 §4.3.2), at most {} bytes \
+                         as sent; a larger body gets 413.",
+                        self.limits.body
+                    )))
                     .required(Some(Required::True))
                     .content(
                         "application/x-www-form-urlencoded",

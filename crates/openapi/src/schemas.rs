@@ -1,8 +1,11 @@
 //! The component schemas of what tessera-core reads and writes: the token request form, the
 //! token response and the error bodies of both styles.
 
+use std::fmt::Write as _;
+
 use tessera_core::form::Limits;
 use tessera_core::http::Style;
+use tessera_core::scope;
 use utoipa::openapi::schema::{
     AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
 };
@@ -169,8 +172,11 @@ pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
 }
 
 /// The OAuth2 password request form (FastAPI's `OAuth2PasswordRequestForm`, or its Strict
-/// variant when `grant_type_required`), with the limits the server enforces, so that a client
-/// generated from the document sends what the server accepts: `limits` are the service's.
+/// variant when `grant_type_required`), with every limit the form parser enforces (`limits`
+/// are the service's), so that a body the schema allows is never refused for its form: only
+/// for its credentials. What JSON Schema cannot say is in the descriptions: the username and
+/// password limits count bytes of UTF-8 (`maxLength` counts characters, the same for ASCII),
+/// and the body size limit is the request body's (see `ApiDoc::operation`).
 pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schema {
     let password =
         || typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)));
@@ -178,18 +184,17 @@ pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schem
         .title(Some(PASSWORD_FORM))
         .property(
             "grant_type",
-            if grant_type_required {
-                string("Must be `password`.").pattern(Some("^password$"))
+            string(if grant_type_required {
+                "Must be `password`."
             } else {
-                // An empty value counts as omitted.
-                string("Optional; when sent and not empty it must be `password`.")
-                    .pattern(Some("^(password)?$"))
-            },
+                "Optional; when sent it must be `password` (an empty value counts as not sent)."
+            })
+            .pattern(Some("^password$")),
         )
         .property(
             "username",
             string(&format!(
-                "The username: at least one character, at most {} bytes of UTF-8.",
+                "The username: not empty, at most {} bytes of UTF-8.",
                 limits.username
             ))
             .min_length(Some(1))
@@ -199,7 +204,8 @@ pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schem
             "password",
             password()
                 .description(Some(format!(
-                    "The password: at least one character, at most {} bytes of UTF-8.",
+                    "The password: not empty, at most {} bytes of UTF-8 (checked before any \
+                     hashing).",
                     limits.password
                 )))
                 .min_length(Some(1))
@@ -208,19 +214,75 @@ pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schem
         .property(
             "scope",
             string(
-                "The requested scopes: RFC 6749 scope tokens separated by spaces (runs of \
-                 spaces are collapsed).",
+                "The requested scopes: RFC 6749 scope tokens (printable ASCII but `\"` and `\\`) \
+                 separated by ASCII whitespace, read as single spaces.",
             )
-            .pattern(Some(r"^[!#-\[\]-~ ]*$"))
+            .pattern(Some(scope_pattern()))
             .default(Some("".into())),
         )
         .property("client_id", string("Accepted and ignored."))
         .property(
             "client_secret",
             password().description(Some("Accepted and ignored.")),
-        );
+        )
+        // Unknown parameters are ignored, but each is one of the form's `name=value` pairs.
+        .additional_properties(Some(string("Other parameters are accepted and ignored.")))
+        .max_properties(Some(limits.pairs))
+        .description(Some(format!(
+            "At most {} `name=value` pairs in all, unknown parameters and empty values \
+             included (an empty value counts as not sent).",
+            limits.pairs
+        )));
     if grant_type_required {
         b = b.required("grant_type");
     }
     b.required("username").required("password").build().into()
+}
+
+/// The ECMA-262 pattern of the `scope` values the form parser accepts: any number of scope
+/// characters (the core's [`scope::is_scope_char`]) and ASCII whitespace, which the parser
+/// reads as token separators.
+fn scope_pattern() -> String {
+    let allowed = |b: u8| scope::is_scope_char(char::from(b)) || b.is_ascii_whitespace();
+    let mut class = String::new();
+    let mut b = 0u8;
+    while b < 0x80 {
+        if !allowed(b) {
+            b += 1;
+            continue;
+        }
+        let first = b;
+        while b + 1 < 0x80 && allowed(b + 1) {
+            b += 1;
+        }
+        // A range only where it is shorter than listing its characters.
+        if b - first >= 2 {
+            push_class_char(&mut class, first);
+            class.push('-');
+            push_class_char(&mut class, b);
+        } else {
+            (first..=b).for_each(|c| push_class_char(&mut class, c));
+        }
+        b += 1;
+    }
+    format!("^[{class}]*$")
+}
+
+/// Appends the ASCII byte `b` to a character class, escaped where the class needs it.
+fn push_class_char(class: &mut String, b: u8) {
+    match b {
+        b'\t' => class.push_str("\\t"),
+        b'\n' => class.push_str("\\n"),
+        0x0B => class.push_str("\\v"),
+        0x0C => class.push_str("\\f"),
+        b'\r' => class.push_str("\\r"),
+        b'\\' | b']' | b'[' | b'^' | b'-' => {
+            class.push('\\');
+            class.push(char::from(b));
+        }
+        0x20..=0x7E => class.push(char::from(b)),
+        _ => {
+            let _ = write!(class, "\\x{b:02x}");
+        }
+    }
 }

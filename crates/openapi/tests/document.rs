@@ -2,7 +2,7 @@
 //! answers of each style, checked against what tessera-core really answers.
 
 use serde_json::{Value, json};
-use tessera_core::form::GrantType;
+use tessera_core::form::{self, FormError, FormOptions, GrantType, Limits, Missing};
 use tessera_core::http::{Failure, Style};
 use tessera_openapi::utoipa::openapi::schema::{ObjectBuilder, Type};
 use tessera_openapi::{ApiDoc, DocError, Guard, SecuredRoute};
@@ -266,25 +266,216 @@ fn token_operation_takes_the_password_form() {
                 "username"
             ]
         );
-        // Optional grant_type: an empty value counts as omitted, so the pattern allows it.
-        let pattern = if required.as_array().is_some_and(|r| r.len() == 3) {
-            "^password$"
-        } else {
-            "^(password)?$"
-        };
-        assert_eq!(props["grant_type"]["pattern"], pattern);
-        // The limits the server enforces are declared.
+        // An empty grant_type counts as not sent, so a sent one is always `password`.
+        assert_eq!(props["grant_type"]["pattern"], "^password$");
+        // The limits the form parser enforces, from the service's configuration.
+        let limits = Limits::DEFAULT;
+        assert_eq!(c.form.limits, limits);
         assert_eq!(props["username"]["minLength"], 1);
-        assert_eq!(props["username"]["maxLength"], 256);
+        assert_eq!(props["username"]["maxLength"], limits.username);
         assert_eq!(props["password"]["minLength"], 1);
-        assert_eq!(props["password"]["maxLength"], 1024);
-        assert_eq!(props["scope"]["pattern"], r"^[!#-\[\]-~ ]*$");
+        assert_eq!(props["password"]["maxLength"], limits.password);
+        assert_eq!(props["scope"]["pattern"], r"^[\t\n\f\r !#-\[\]-~]*$");
+        assert_eq!(form["maxProperties"], limits.pairs);
+        assert_eq!(form["additionalProperties"]["type"], "string");
+        let description = body["description"].as_str().expect("a description");
+        assert!(
+            description.contains(&format!("at most {} bytes", limits.body)),
+            "{description}"
+        );
         assert_eq!(props["password"]["format"], "password");
         assert_eq!(props["client_secret"]["format"], "password");
         assert_eq!(props["scope"]["default"], "");
         assert!(props.values().all(|p| p["type"] == "string"));
         assert_eq!(form["required"], required);
     }
+}
+
+/// The password form's schema in a document built with `limits`.
+fn password_form_with(limits: Limits) -> Value {
+    let mut c = Config::default();
+    c.form.limits = limits;
+    let d = json_of(api(&c));
+    d["components"]["schemas"]["OAuth2PasswordRequestForm"].clone()
+}
+
+#[test]
+fn form_limits_are_the_services() {
+    let limits = Limits {
+        body: 4000,
+        pairs: 7,
+        username: 20,
+        password: 30,
+    };
+    let mut c = Config::default();
+    c.form.limits = limits;
+    let d = json_of(api(&c));
+    let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
+    assert_eq!(form["properties"]["username"]["maxLength"], 20);
+    assert_eq!(form["properties"]["password"]["maxLength"], 30);
+    assert_eq!(form["maxProperties"], 7);
+    let description = d["paths"]["/token"]["post"]["requestBody"]["description"]
+        .as_str()
+        .expect("a description");
+    assert!(description.contains("at most 4000 bytes"), "{description}");
+    for (field, n) in [("username", "20"), ("password", "30")] {
+        let text = form["properties"][field]["description"]
+            .as_str()
+            .expect("a description");
+        assert!(text.contains(&format!("at most {n} bytes")), "{text}");
+    }
+}
+
+/// The characters of a pattern of the form `^[class]*$`, as ECMA-262 reads the class: the
+/// escapes `scope_pattern` writes, and ranges.
+fn class_of(pattern: &str) -> Vec<char> {
+    let class = pattern
+        .strip_prefix("^[")
+        .and_then(|p| p.strip_suffix("]*$"))
+        .unwrap_or_else(|| panic!("{pattern} is not ^[…]*$"));
+    let mut singles = Vec::new();
+    let mut chars = class.chars();
+    while let Some(c) = chars.next() {
+        singles.push(if c == '\\' {
+            match chars.next().expect("an escaped character") {
+                't' => '\t',
+                'n' => '\n',
+                'v' => '\u{b}',
+                'f' => '\u{c}',
+                'r' => '\r',
+                'x' => {
+                    let hex: String = chars.by_ref().take(2).collect();
+                    char::from(u8::from_str_radix(&hex, 16).expect("two hex digits"))
+                }
+                other => other,
+            }
+        } else {
+            c
+        });
+        // A range is held as its two ends with a marker between them.
+        if singles.len() >= 3 && singles[singles.len() - 2] == '\u{0}' {
+            let hi = singles.pop().expect("the range's end");
+            singles.pop();
+            let lo = singles.pop().expect("the range's start");
+            singles.extend(lo..=hi);
+        } else if c == '-' && singles.len() >= 2 {
+            singles.pop();
+            singles.push('\u{0}');
+        }
+    }
+    singles
+}
+
+/// What the core's form parser says about `body` under the rules of `style`: its refusal, in
+/// the `Debug` form of [`FormError`].
+fn parse(body: &str, style: Style, limits: Limits) -> Result<(), String> {
+    let opts = style.form_options(FormOptions {
+        limits,
+        ..FormOptions::DEFAULT
+    });
+    let mut buf = vec![0u8; form::buffer_len(body.as_bytes(), &opts)];
+    form::parse(
+        body.as_bytes(),
+        Some("application/x-www-form-urlencoded"),
+        &opts,
+        &mut buf,
+    )
+    .map(|_| ())
+    .map_err(|e| format!("{e:?}"))
+}
+
+fn refused(e: FormError<'_>) -> Result<(), String> {
+    Err(format!("{e:?}"))
+}
+
+/// Each declared limit is where tessera-core's form parser draws the line, in both styles: one
+/// more byte, parameter or character is refused, and the limit itself is not.
+#[test]
+fn form_schema_is_what_the_parser_accepts() {
+    for limits in [
+        Limits::DEFAULT,
+        Limits {
+            body: 600,
+            pairs: 5,
+            username: 9,
+            password: 11,
+        },
+    ] {
+        let schema = password_form_with(limits);
+        let props = &schema["properties"];
+        let max = |name: &str| {
+            usize::try_from(props[name]["maxLength"].as_u64().expect("maxLength")).expect("usize")
+        };
+        let (user_max, pass_max) = (max("username"), max("password"));
+        let pairs = usize::try_from(schema["maxProperties"].as_u64().expect("maxProperties"))
+            .expect("usize");
+        let class = class_of(props["scope"]["pattern"].as_str().expect("a pattern"));
+        let missing = |username, password| {
+            refused(FormError::Fields {
+                grant_type: None,
+                missing: Missing {
+                    grant_type: false,
+                    username,
+                    password,
+                },
+            })
+        };
+        for style in [Style::Rfc, Style::FastApi] {
+            let p = |body: &str| parse(body, style, limits);
+            let u = "u".repeat(user_max);
+            let w = "w".repeat(pass_max);
+            assert_eq!(p(&format!("username={u}&password={w}")), Ok(()));
+            assert_eq!(
+                p(&format!("username={u}u&password=p")),
+                refused(FormError::UsernameTooLong)
+            );
+            assert_eq!(
+                p(&format!("username=u&password={w}w")),
+                refused(FormError::PasswordTooLong)
+            );
+            // minLength 1: an empty value is a missing field.
+            assert_eq!(props["username"]["minLength"], 1);
+            assert_eq!(props["password"]["minLength"], 1);
+            assert_eq!(p("username=&password=p"), missing(true, false));
+            assert_eq!(p("username=u&password="), missing(false, true));
+            // The pattern `^password$`: nothing else is a grant type.
+            assert_eq!(props["grant_type"]["pattern"], "^password$");
+            assert_eq!(p("grant_type=password&username=u&password=p"), Ok(()));
+            assert!(p("grant_type=Password&username=u&password=p").is_err());
+            // maxProperties: one `name=value` pair per property, unknown ones included.
+            let extra = |n: usize| -> String { (0..n).map(|i| format!("&x{i}=")).collect() };
+            assert_eq!(
+                p(&format!("username=u&password=p{}", extra(pairs - 2))),
+                Ok(())
+            );
+            assert_eq!(
+                p(&format!("username=u&password=p{}", extra(pairs - 1))),
+                refused(FormError::TooManyPairs)
+            );
+            // The scope pattern: every ASCII character, and a few others.
+            for c in (0..0x80u8)
+                .map(char::from)
+                .chain(['\u{e9}', '\u{a0}', '\u{2028}'])
+            {
+                let mut escaped = String::new();
+                for b in c.to_string().bytes() {
+                    escaped.push_str(&format!("%{b:02X}"));
+                }
+                let accepted = p(&format!("username=u&password=p&scope=me{escaped}me")).is_ok();
+                assert_eq!(accepted, class.contains(&c), "{c:?} in {style:?}");
+            }
+        }
+    }
+    // The body limit is the request body's, not the form's: the largest form the schema allows
+    // is far over it, so it is stated in the request body's description.
+    assert_eq!(
+        parse(
+            &"x".repeat(Limits::DEFAULT.body + 1),
+            Style::Rfc,
+            Limits::DEFAULT
+        ),
+        refused(FormError::TooLarge)
+    );
 }
 
 /// Swagger UI lists operations, form fields and properties in document order: FastAPI's.

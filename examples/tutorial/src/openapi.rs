@@ -413,8 +413,23 @@ mod tests {
                 json!({"$ref": "#/components/schemas/OAuth2PasswordRequestForm"})
             );
             let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
-            assert_eq!(form["properties"]["grant_type"]["pattern"], "^(password)?$");
+            assert_eq!(form["properties"]["grant_type"]["pattern"], "^password$");
             assert_eq!(form["required"], json!(["username", "password"]));
+            // The limits of the service's form parser (`config_is_the_services` checks that
+            // `config` has the service's form options).
+            let limits = config(variant, style).form.limits;
+            let props = &form["properties"];
+            assert_eq!(props["username"]["minLength"], 1);
+            assert_eq!(props["username"]["maxLength"], limits.username);
+            assert_eq!(props["password"]["minLength"], 1);
+            assert_eq!(props["password"]["maxLength"], limits.password);
+            assert_eq!(form["maxProperties"], limits.pairs);
+            assert_eq!(form["additionalProperties"]["type"], "string");
+            let body = op["requestBody"]["description"].as_str().expect("text");
+            assert!(
+                body.contains(&format!("at most {} bytes", limits.body)),
+                "{body}"
+            );
             let token = &d["components"]["schemas"]["Token"]["properties"];
             assert_eq!(
                 token.get("expires_in").is_some(),

@@ -2,9 +2,10 @@
 """Differential test: a Tessera tutorial server in `--style fastapi` against the FastAPI app.
 
 Starts tutorial_app.py under uvicorn (the reference) and one Tessera tutorial binary
-(`rocket-tutorial` or `warp-tutorial`, given on the command line) with `--style fastapi`, the
-same `--variant` and the same SECRET_KEY, each on a free port of 127.0.0.1. Then sends the same
-raw HTTP/1.1 requests, byte for byte, to both over plain sockets and compares:
+(`rocket-tutorial`, `warp-tutorial` or `axum-tutorial`, given on the command line) with
+`--style fastapi`, the same `--variant` and the same SECRET_KEY, each on a free port of
+127.0.0.1. Then sends the same raw HTTP/1.1 requests, byte for byte, to both over plain sockets
+and compares:
 
 * every interim (1xx) status line and the final status line, exactly;
 * every header except `date` and `server` (names case-insensitively, values exactly and in
@@ -20,15 +21,20 @@ content-type, since the documents differ.
 Tessera's login throttle (429 after LOGIN_FAILURE_LIMIT failures per user, default 5) has no
 FastAPI counterpart, so the Tessera server is started with a limit high enough never to trip.
 
-Headers that Tessera adds on purpose (x-content-type-options, x-frame-options, and
-cache-control/pragma on token answers) are differences like any other; `--ignore-header NAME`
-leaves one out, to see the rest.
+Deliberate differences are listed, each with its reason, in expected_differences.py (next to
+this file): header rules (the security headers our apps add to every answer) and entries naming
+cases, the server and the parts of the answer that may differ. A difference an entry covers is
+printed as `expected difference: <reason>` and does not fail; any other difference fails, and so
+does an entry that matches no actual difference (`stale expected difference`).
+`--ignore-header NAME` leaves a header out of the comparison altogether.
 
-Prints one line per difference and ends with `N passed, N failed`; exits 1 on any failure,
-2 when a server cannot be started. `--dump DIR` keeps each case's request and both raw answers. Only the standard library is used here; the interpreter
-that runs uvicorn is --python (default: this one).
+Prints one line per unexpected difference, one per expected one, and ends with
+`N passed, N failed` (a case whose differences are all expected passes; each stale entry counts
+as a failure); exits 1 on any failure, 2 when a server cannot be started or the table is
+malformed. `--dump DIR` keeps each case's request and both raw answers. Only the standard
+library is used here; the interpreter that runs uvicorn is --python (default: this one).
 
-Usage: compare.py --server target/debug/warp-tutorial --variant scopes [--dump DIR]
+Usage: compare.py --server target/debug/axum-tutorial --variant scopes [--dump DIR]
 """
 
 import argparse
@@ -89,6 +95,15 @@ def _on_time_limit(_signum, _frame):
     raise SystemExit("time limit reached")
 
 
+def _die_with_parent():
+    """In a child, before exec: be killed when compare.py dies, even by SIGKILL (Linux)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((LOOPBACK, 0))
@@ -114,6 +129,7 @@ class Server:
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
         )
         log.close()
         _children.append(self.proc)
@@ -705,19 +721,28 @@ def show(data, limit=3000):
     return text if len(text) <= limit else text[:limit] + f"... ({len(data)} bytes)"
 
 
+class Diff:
+    """One part of the answers that differs: `part` is "transport", "interim", "status", "body"
+    or "header <name>"; `ref` and `ours` are the compared values; `text` says it for a person."""
+
+    def __init__(self, part, ref, ours):
+        self.part, self.ref, self.ours = part, ref, ours
+        self.text = f"{part}: fastapi {show(ref)} | ours {show(ours)}"
+
+
 def differences(case, ref, ours, ref_port, our_port, key):
     out = []
     if ref.error or ours.error:
         if ref.error != ours.error:
-            out.append(f"transport: fastapi {ref.error!r} | ours {ours.error!r}")
+            out.append(Diff("transport", ref.error, ours.error))
     if ref.interim != ours.interim:
-        out.append(f"interim: fastapi {show(ref.interim)} | ours {show(ours.interim)}")
+        out.append(Diff("interim", ref.interim, ours.interim))
     if ref.status != ours.status:
-        out.append(f"status: fastapi {show(ref.status)} | ours {show(ours.status)}")
+        out.append(Diff("status", ref.status, ours.status))
     if case.compare == "status+ctype":
         rc, oc = ref.header(b"content-type"), ours.header(b"content-type")
         if rc != oc:
-            out.append(f"header content-type: fastapi {show(rc)} | ours {show(oc)}")
+            out.append(Diff("header content-type", rc, oc))
         return out
 
     def table(ans, port):
@@ -736,22 +761,162 @@ def differences(case, ref, ours, ref_port, our_port, key):
     rt, ot = table(ref, ref_port), table(ours, our_port)
     for name in sorted(set(rt) | set(ot)):
         if rt.get(name) != ot.get(name):
-            out.append(f"header {name.decode('latin-1')}: fastapi {show(rt.get(name))} | ours {show(ot.get(name))}")
+            out.append(Diff(f"header {name.decode('latin-1')}", rt.get(name), ot.get(name)))
     rb, ob = normalise_body(ref.body, key), normalise_body(ours.body, key)
     if rb != ob:
-        out.append(f"body: fastapi {show(rb)} | ours {show(ob)}")
+        out.append(Diff("body", rb, ob))
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Expected differences (expected_differences.py)
+
+PART_RE = re.compile(r"^(transport|interim|status|body|header [a-z0-9!#$%&'*+.^_`|~-]+)$")
+
+
+def status_code(ans):
+    parts = (ans.status or b"").split(b" ")
+    try:
+        return int(parts[1])
+    except (IndexError, ValueError):
+        return None
+
+
+class Expectations:
+    """The table of expected_differences.py, checked, for one run (server, variant)."""
+
+    def __init__(self, module, server, variant, all_case_names):
+        self.server, self.variant = server, variant
+        self.problems = []
+        self.header_rules = []
+        self.entries = []
+        known_servers = tuple(getattr(module, "SERVERS", ()))
+        if server not in known_servers:
+            self.problems.append(f"server {server!r} is not in SERVERS {known_servers}")
+        for i, rule in enumerate(getattr(module, "HEADER_RULES", [])):
+            where = f"HEADER_RULES[{i}]"
+            if not (isinstance(rule.get("header"), str) and isinstance(rule.get("ours"), str)
+                    and self._reason_ok(rule, where)):
+                self.problems.append(f"{where}: needs header, ours and a one-line reason")
+                continue
+            self.header_rules.append({**rule, "header": rule["header"].lower(), "seen": 0})
+        for i, entry in enumerate(getattr(module, "EXPECTED", [])):
+            where = f"EXPECTED[{i}]"
+            unknown_keys = set(entry) - {"reason", "cases", "parts", "servers", "variants",
+                                         "ours_status", "ours_headers"}
+            if unknown_keys:
+                self.problems.append(f"{where}: unknown keys {sorted(unknown_keys)}")
+            if not self._reason_ok(entry, where):
+                continue
+            where = f"{where} ({entry['reason'][:50]}...)"
+            cases = entry.get("cases")
+            if not cases or not isinstance(cases, list):
+                self.problems.append(f"{where}: cases must be a non-empty list of case names")
+                continue
+            for name in cases:
+                if name not in all_case_names:
+                    self.problems.append(f"{where}: no case is named {name!r}")
+            parts = entry.get("parts")
+            if not parts or any(not isinstance(p, str) or not PART_RE.match(p) for p in parts):
+                self.problems.append(f"{where}: parts must be a non-empty list of transport, interim, "
+                                     f"status, body or 'header <lower-case name>'")
+                continue
+            for s in entry.get("servers", []):
+                if s not in known_servers:
+                    self.problems.append(f"{where}: unknown server {s!r}")
+            for v in entry.get("variants", []):
+                if v not in ("jwt", "scopes"):
+                    self.problems.append(f"{where}: unknown variant {v!r}")
+            st = entry.get("ours_status")
+            if isinstance(st, dict):
+                for name in st:
+                    if name not in cases:
+                        self.problems.append(f"{where}: ours_status names {name!r}, not one of its cases")
+            if server in entry.get("servers", known_servers) and variant in entry.get("variants", ("jwt", "scopes")):
+                self.entries.append(entry)
+
+    def _reason_ok(self, entry, where):
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip() or "\n" in reason:
+            self.problems.append(f"{where}: needs a one-line reason")
+            return False
+        return True
+
+    @staticmethod
+    def _conditions(entry, case_name, ours):
+        """None when `ours` is as the entry says, else what is not."""
+        want = entry.get("ours_status")
+        if isinstance(want, dict):
+            want = want.get(case_name)
+        if want is not None and status_code(ours) != want:
+            return f"ours answered {ours.status!r}, the entry expects status {want}"
+        for name, value in entry.get("ours_headers", {}).items():
+            got = ours.header(name.lower().encode())
+            if got != [value.encode()]:
+                return f"ours sent {name}: {got!r}, the entry expects {value!r}"
+        return None
+
+    def classify(self, case_name, diffs, ours):
+        """Splits `diffs` into ([(entry, [Diff])] expected, [Diff] unexpected, [stale message])."""
+        expected, unexpected, stale = {}, [], []
+        applicable = [e for e in self.entries if case_name in e["cases"]]
+        mismatch = {id(e): self._conditions(e, case_name, ours) for e in applicable}
+        rest = []
+        for d in diffs:
+            rule = next((r for r in self.header_rules if d.part == "header " + r["header"]), None)
+            if rule and d.ref is None and d.ours == [rule["ours"].encode()]:
+                rule["seen"] += 1
+                continue
+            rest.append(d)
+            entry = next((e for e in applicable if d.part in e["parts"] and mismatch[id(e)] is None), None)
+            if entry is None:
+                unexpected.append(d)
+            else:
+                expected.setdefault(id(entry), (entry, []))[1].append(d)
+        for e in applicable:
+            if id(e) not in expected and not self._all_ignored(e["parts"]):
+                why = mismatch[id(e)] or ("the answers no longer differ" if not rest else
+                                          "none of the differences is among its parts " + str(e["parts"]))
+                stale.append(f"stale expected difference ({why}): {e['reason']}")
+        return list(expected.values()), unexpected, stale
+
+    @staticmethod
+    def _all_ignored(parts):
+        """True when --ignore-header leaves every part out of the comparison."""
+        return all(p.startswith("header ") and p[7:] in IGNORED_HEADERS for p in parts)
+
+    def stale_header_rules(self):
+        return [f"stale expected difference (no answer differed in {r['header']}): {r['reason']}"
+                for r in self.header_rules if not r["seen"] and not self._all_ignored(["header " + r["header"]])]
+
+
+def load_expectations(server, variant, all_case_names):
+    import importlib.util
+    path = os.path.join(HERE, "expected_differences.py")
+    spec = importlib.util.spec_from_file_location("expected_differences", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:  # a table that does not load must not pass quietly
+        ex = Expectations(type("Empty", (), {"SERVERS": (server,)}), server, variant, all_case_names)
+        ex.problems.append(f"{path}: {type(e).__name__}: {e}")
+        return ex
+    return Expectations(module, server, variant, all_case_names)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--server", required=True, help="path to rocket-tutorial or warp-tutorial")
+    ap.add_argument("--server", required=True,
+                    help="path to rocket-tutorial, warp-tutorial or axum-tutorial (its file name picks the "
+                         "expected differences)")
     ap.add_argument("--variant", choices=["jwt", "scopes"], required=True)
     ap.add_argument("--python", default=sys.executable, help="interpreter that has uvicorn and the app's packages")
     ap.add_argument("--dump", help="write each case's raw answers into this folder")
     ap.add_argument("--only", help="run only the cases whose name contains this text")
     ap.add_argument("--ignore-header", action="append", default=[],
                     help="also leave this header out of the comparison (repeatable)")
+    ap.add_argument("--details", action="store_true",
+                    help="also print the differences behind each expected difference")
     ap.add_argument("--time-limit", type=float, default=110.0, help="seconds before giving up (default 110)")
     args = ap.parse_args()
 
@@ -762,7 +927,15 @@ def main():
     signal.alarm(max(1, int(args.time_limit)))
     IGNORED_HEADERS.update(h.lower() for h in args.ignore_header)
 
-    label = f"{os.path.basename(args.server)} {args.variant}"
+    server_name = os.path.basename(args.server)
+    label = f"{server_name} {args.variant}"
+    all_cases = cases()
+    expectations = load_expectations(server_name, args.variant, {c.name for c in all_cases})
+    if expectations.problems:
+        for problem in expectations.problems:
+            print(f"[{label}] expected_differences.py: {problem}")
+        print(f"0 passed, {len(expectations.problems)} failed")
+        return 2
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     key = secret.encode("utf-8")
     log_dir = tempfile.mkdtemp(prefix="tessera-fastapi-")
@@ -799,7 +972,7 @@ def main():
     for problem in setup_problems:
         print(f"[{label}] setup: {problem}")
         failed += 1
-    for number, case in enumerate(cases(), 1):
+    for number, case in enumerate(all_cases, 1):
         if args.variant not in case.variants or (args.only and args.only not in case.name):
             continue
         ra, rb = case.build(ref_ctx), case.build(our_ctx)
@@ -810,20 +983,40 @@ def main():
             # Ask the reference a second time: a difference only counts when FastAPI's own
             # answer is reproducible.
             again = exchange(ref.port, case.build(ref_ctx), case.head, case.expect_wait)
-            if differences(case, a, again, ref.port, ref.port, key):
-                diffs.append("note: the fastapi app answered this request differently a second time")
+            unstable = bool(differences(case, a, again, ref.port, ref.port, key))
+        else:
+            unstable = False
         if args.dump:
             safe = f"{number:03d}-" + re.sub(r"[^A-Za-z0-9._-]+", "_", case.name)
             for who, req, ans in (("fastapi", ra, a), ("ours", rb, b)):
                 with open(os.path.join(args.dump, f"{safe}.{who}.txt"), "wb") as f:
                     f.write(b">>> request\n" + req + b"\n<<< answer\n" + ans.raw
                             + (b"\n[error: " + ans.error.encode() + b"]" if ans.error else b""))
-        if diffs:
+        expected, unexpected, stale = expectations.classify(case.name, diffs, b)
+        for entry, covered in expected:
+            print(f"[{label}] {case.name}: expected difference: {entry['reason']}")
+            if args.details:
+                for d in covered:
+                    print(f"    {d.text}")
+        for d in unexpected:
+            print(f"[{label}] {case.name}: {d.text}")
+        if unstable:
+            print(f"[{label}] {case.name}: note: the fastapi app answered this request differently a second time")
+        for message in stale:
+            print(f"[{label}] {case.name}: {message}")
+        if unexpected or unstable:
             failed += 1
-            for d in diffs:
-                print(f"[{label}] {case.name}: {d}")
         else:
             passed += 1
+        failed += len(stale)
+    for rule in expectations.header_rules:
+        if rule["seen"]:
+            print(f"[{label}] expected difference in {rule['seen']} answers: "
+                  f"{rule['header']}: {rule['ours']}: {rule['reason']}")
+    if not args.only:
+        for message in expectations.stale_header_rules():
+            print(f"[{label}] {message}")
+            failed += 1
     for server in (ref, ours):
         if server.proc.poll() is not None:
             print(f"[{label}] {server.label} server exited early ({server.proc.returncode}):\n{server.log_tail()}")

@@ -32,7 +32,7 @@
 # requirements.txt beside this script), SCHEMATHESIS_REPORTS (default <target
 # dir>/schemathesis-reports: one folder per run with schemathesis' output, its JSON and JUnit
 # reports and the server's log), SCHEMATHESIS_SEED (default 18), SCHEMATHESIS_MAX_EXAMPLES
-# (default 100), SCHEMATHESIS_RUN_SECS (default 30), SCHEMATHESIS_TOTAL_SECS (default 270),
+# (default 50), SCHEMATHESIS_RUN_SECS (default 120), SCHEMATHESIS_TOTAL_SECS (default 900),
 # BUILD_TIMEOUT_SECS (default 1800), CARGO_TARGET_DIR, PYTHON (the interpreter that makes the
 # venv; default python3), SKIP_BUILD=1 (use the binaries already in <target dir>/debug).
 # Needs cargo, curl, timeout and Python 3.10 or later with venv; PyPI for the first install.
@@ -46,9 +46,9 @@ venv="${SCHEMATHESIS_VENV:-$target/schemathesis-venv}"
 reports="${SCHEMATHESIS_REPORTS:-$target/schemathesis-reports}"
 python="${PYTHON:-python3}"
 seed="${SCHEMATHESIS_SEED:-18}"
-max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-100}"
-run_secs="${SCHEMATHESIS_RUN_SECS:-30}"
-total_secs="${SCHEMATHESIS_TOTAL_SECS:-270}"
+max_examples="${SCHEMATHESIS_MAX_EXAMPLES:-50}"
+run_secs="${SCHEMATHESIS_RUN_SECS:-120}"
+total_secs="${SCHEMATHESIS_TOTAL_SECS:-900}"
 build_secs="${BUILD_TIMEOUT_SECS:-1800}"
 # The only host the apps are started on and schemathesis is pointed at.
 host=127.0.0.1

@@ -75,7 +75,23 @@ fn run(args: &[String]) -> Result<String, Fail> {
         ["token", "verify", rest @ ..] => token_verify(rest),
         ["password", "hash"] => password_hash(),
         ["password", "verify", phc] => password_verify(phc),
-        _ => Err(usage(format!("unknown command: {}", words.join(" ")))),
+        _ => Err(usage(misuse(&words))),
+    }
+}
+
+/// What is wrong with a command line that matches no command. The arguments themselves are
+/// never repeated: one of them may be a key or a password typed in the wrong place.
+fn misuse(words: &[&str]) -> &'static str {
+    match words {
+        ["secret", ..] => "`secret` takes no arguments",
+        ["token", "decode", ..] => "`token decode` takes exactly one TOKEN",
+        ["password", "hash", ..] => {
+            "`password hash` takes no arguments: the password is read from standard input or a prompt"
+        }
+        ["password", "verify", ..] => {
+            "`password verify` takes exactly one argument, the PHC string: the password is read from standard input or a prompt"
+        }
+        _ => "unknown command",
     }
 }
 
@@ -211,7 +227,10 @@ fn token_encode(args: &[&str]) -> Result<String, Fail> {
         ],
     )?;
     if !o.positional.is_empty() {
-        return Err(usage(format!("unexpected argument {}", o.positional[0])));
+        // Not repeated: it may be a key meant for --secret.
+        return Err(usage(
+            "`token encode` takes options only; an argument without -- was given",
+        ));
     }
     let key = key(&o)?;
     let sub = o

@@ -221,6 +221,151 @@ fn encode_issues_only_tokens_that_verify_accepts() {
     }
 }
 
+/// `token encode` with `HEX_KEY` and the given `--sub`, `--now` and extra options.
+fn encode(sub: &str, now: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec![
+        "token",
+        "encode",
+        "--secret-hex",
+        HEX_KEY,
+        "--sub",
+        sub,
+        "--now",
+        now,
+    ];
+    args.extend_from_slice(extra);
+    let (code, out, err) = tessera(&args, "");
+    (code, out.trim().to_owned(), err)
+}
+
+/// `token verify` with `HEX_KEY` at `now`: the exit code and the printed claims.
+fn verify(token: &str, now: &str) -> (i32, serde_json::Value) {
+    let (code, out, err) = tessera(
+        &[
+            "token",
+            "verify",
+            "--secret-hex",
+            HEX_KEY,
+            "--now",
+            now,
+            token,
+        ],
+        "",
+    );
+    let claims = if code == 0 {
+        serde_json::from_str(&out).unwrap()
+    } else {
+        serde_json::Value::String(err)
+    };
+    (code, claims)
+}
+
+#[test]
+fn encode_verify_round_trip_at_the_date_edges() {
+    use tessera_core::MAX_NUMERIC_DATE as MAX;
+    let max_secs = format!("{MAX}s");
+    // (--now, extra options, the `exp` issued, or `None` when encoding must refuse).
+    let table: [(i64, &[&str], Option<i64>); 10] = [
+        (MAX - 1800, &[], Some(MAX)),
+        (MAX - 1799, &[], None),
+        (MAX - 1, &["--expires-in", "1s"], Some(MAX)),
+        (MAX, &["--expires-in", "1s"], None),
+        (-MAX, &[], Some(-MAX + 1800)),
+        (-MAX - 1, &[], None),
+        (0, &["--expires-in", &max_secs], Some(MAX)),
+        (1, &["--expires-in", &max_secs], None),
+        (-MAX, &["--expires-in", "2d"], Some(-MAX + 172_800)),
+        (0, &["--expires-in", "18446744073709551615"], None),
+    ];
+    for (now, extra, exp) in table {
+        let now_arg = now.to_string();
+        let (code, token, err) = encode("johndoe", &now_arg, extra);
+        match exp {
+            Some(exp) => {
+                assert_eq!(code, 0, "--now {now} {extra:?}: {err}");
+                let (code, claims) = verify(&token, &now_arg);
+                assert_eq!(code, 0, "--now {now} {extra:?}: {claims}");
+                assert_eq!(claims["iat"], now);
+                assert_eq!(claims["exp"], exp);
+            }
+            None => {
+                assert_eq!(code, 2, "--now {now} {extra:?} issued {token}");
+                assert!(token.is_empty());
+                assert!(err.contains("--expires-in"), "{err}");
+            }
+        }
+    }
+}
+
+#[test]
+fn encode_verify_round_trip_for_awkward_subjects() {
+    // Subjects drawn (deterministically) from characters JSON must escape or that are often
+    // mishandled: quotes, backslashes, control characters, line and paragraph separators,
+    // characters outside the Basic Multilingual Plane. Each token encode issues verifies at
+    // the same time and gives back the subject unchanged.
+    let alphabet: Vec<char> =
+        "a \"\\/\u{1}\u{8}\t\n\r\u{1f}\u{7f}\u{80}é\u{2028}\u{2029}\u{fffd}\u{feff}😀\u{10ffff}"
+            .chars()
+            .collect();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % 1_000_003).unwrap()
+    };
+    for _ in 0..40 {
+        let len = 1 + next() % 24;
+        let sub: String = (0..len)
+            .map(|_| alphabet[next() % alphabet.len()])
+            .collect();
+        let (code, token, err) = encode(&sub, "1000", &["--scope", " me\titems "]);
+        assert_eq!(code, 0, "{sub:?}: {err}");
+        let (code, claims) = verify(&token, "1000");
+        assert_eq!(code, 0, "{sub:?}: {claims}");
+        assert_eq!(claims["sub"], sub.as_str());
+        assert_eq!(claims["scope"], "me items");
+    }
+}
+
+#[test]
+fn usage_errors_never_repeat_the_arguments() {
+    let key = "a-key-typed-in-the-wrong-place-0123456789";
+    for (args, says) in [
+        (
+            vec!["password", "hash", "hunter2-password"],
+            "takes no arguments",
+        ),
+        (
+            vec!["password", "verify", "$argon2id$x", "hunter2-password"],
+            "exactly one argument",
+        ),
+        (vec!["secret", "hunter2-password"], "takes no arguments"),
+        (vec!["tokn", "encode", "--secret", key], "unknown command"),
+        (
+            vec![
+                "token",
+                "encode",
+                "--secret-hex",
+                HEX_KEY,
+                "--sub",
+                "x",
+                key,
+            ],
+            "options only",
+        ),
+        (vec!["token", "decode", "a.b.c", key], "exactly one TOKEN"),
+    ] {
+        let (code, out, err) = tessera(&args, "");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains(says), "{args:?}: {err}");
+        for secret in ["hunter2", key, HEX_KEY] {
+            assert!(!err.contains(secret), "{args:?} echoed: {err}");
+        }
+    }
+}
+
 /// A token signed with `HEX_KEY` over raw claims JSON.
 fn signed(claims: &str) -> String {
     use base64ct::{Base64UrlUnpadded, Encoding};
@@ -270,11 +415,13 @@ fn exactly_one_line_ending_is_stripped_from_a_password() {
     let phc = phc.trim();
     assert!(tessera_core::password::verify(phc, b"secret\r\r").unwrap());
     assert!(!tessera_core::password::verify(phc, b"secret").unwrap());
-    // `\r\n` is one line ending: the first `\r` stays.
+    // `\r\n` is one line ending: the first `\r` stays, and nothing more is stripped.
     let (code, phc, _) = tessera(&["password", "hash"], "secret\r\r\n");
     assert_eq!(code, 0);
     let phc = phc.trim();
     assert!(tessera_core::password::verify(phc, b"secret\r").unwrap());
+    assert!(!tessera_core::password::verify(phc, b"secret").unwrap());
+    assert!(!tessera_core::password::verify(phc, b"secret\r\r").unwrap());
     assert_eq!(tessera(&["password", "verify", phc], "secret\r\n\n").0, 1);
     assert_eq!(tessera(&["password", "verify", phc], "secret\r\r\n").0, 0);
     assert_eq!(tessera(&["password", "verify", phc], "secret\n").0, 1);

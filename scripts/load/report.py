@@ -11,7 +11,7 @@ import statistics
 import sys
 
 out = sys.argv[1]
-SERVERS = ["rocket", "warp", "fastapi", "rocket_scopes", "warp_scopes"]
+SERVERS = ["rocket", "warp", "axum", "plain_axum", "fastapi", "rocket_scopes", "warp_scopes", "axum_scopes"]
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}
 
 
@@ -171,7 +171,7 @@ if files:
         "hash": "clients = hashing bound, correct password",
         "shed": "4 clients, locked-out user",
     }
-    for server in ("rocket", "warp"):
+    for server in ("rocket", "warp", "axum"):
         idle = runs.get((server, "idle"))
         if not idle:
             continue
@@ -205,7 +205,7 @@ if files:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     statuses = {}
     memory = {}
-    for server in ("rocket", "warp"):
+    for server in ("rocket", "warp", "axum"):
         rf = os.path.join(out, "soak", f"{server}-rss.txt")
         if not os.path.exists(rf):
             continue

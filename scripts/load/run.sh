@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# HTTP load benchmarks of the tutorial servers (rocket-tutorial, warp-tutorial) against the
-# reference FastAPI app (fastapi_app.py under uvicorn, one worker). Everything listens on
-# 127.0.0.1 only, every load run is bounded in time, and every process started here is
-# stopped on exit.
+# HTTP load benchmarks of the tutorial servers (rocket-tutorial, warp-tutorial, axum-tutorial)
+# against the reference FastAPI app (fastapi_app.py under uvicorn, one worker) and, in the http
+# phase, a plain axum app (plain-axum/: jsonwebtoken in a hand-written extractor, its own
+# Cargo package outside the workspace). Everything listens on 127.0.0.1 only, every load run is
+# bounded in time, and every process started here is stopped on exit.
 #
 # Usage: scripts/load/run.sh [PHASE...]
 #        PHASE: http storm soak timing storm_causes storm_niceness (default: the first four)
 #
 #   http    wrk on GET /users/me/ (token verified, user looked up) and GET /items/ (the same
-#           app's route without a token check), for the three servers, and GET /status/ in
-#           the scopes variant of ours, ROUNDS rounds interleaved;
+#           app's route without a token check), for our three servers, plain axum and FastAPI,
+#           and GET /status/ in the scopes variant of ours, ROUNDS rounds interleaved (plain
+#           axum issues no tokens: it gets axum-tutorial's, signed with the same SECRET_KEY);
 #           auth overhead = 1 - rps(/users/me/) / rps(/items/)
 #   storm   GET /users/me/ latency probe, idle and while 4 clients hammer POST /token
 #   soak    64 connections, 30 s, hostile mix of tokens and logins, SOAK_RUNS times in a row
@@ -19,7 +21,7 @@
 #   storm_causes  (not in the default list) the storm's probe beside hashing alone and
 #           shedding alone, to tell which one stretches the tail
 #   storm_niceness  (not in the default list) the storm with the hashing threads at
-#           niceness 0, 10 and 19
+#           niceness 0, 10 and 19 (the default)
 #
 # Environment (defaults): ROUNDS (3), THREADS (2), CONNS (32), DURATION (15, seconds),
 # SOAK_CONNS (64), SOAK_DURATION (30, seconds), SOAK_RUNS (3), LOGIN_PAIRS (200), OUT (a new directory under /tmp),
@@ -43,7 +45,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-load}
 OUT=${OUT:-$(mktemp -d /tmp/tessera-load.XXXXXX)}
 mkdir -p "$OUT"
 export LOAD_LUA_DIR="$here/lua"
-# One key for all three servers, so tokens are interchangeable (UTF-8 bytes, >= 32 bytes).
+# One key for all the servers, so tokens are interchangeable (UTF-8 bytes, >= 32 bytes).
 export SECRET_KEY=${SECRET_KEY:-load-test-secret-key-0123456789abcdef}
 
 phases=("$@")
@@ -58,9 +60,12 @@ python3 -c 'import fastapi, uvicorn, jwt, pwdlib, multipart' 2>/dev/null || {
 }
 
 echo "building the servers (release, CARGO_TARGET_DIR=$CARGO_TARGET_DIR)" >&2
-cargo build -q --release -p rocket-tutorial -p warp-tutorial
+cargo build -q --release -p rocket-tutorial -p warp-tutorial -p axum-tutorial
+cargo build -q --release --locked --manifest-path "$here/plain-axum/Cargo.toml"
 bin_rocket="$CARGO_TARGET_DIR/release/rocket-tutorial"
 bin_warp="$CARGO_TARGET_DIR/release/warp-tutorial"
+bin_axum="$CARGO_TARGET_DIR/release/axum-tutorial"
+bin_plain_axum="$CARGO_TARGET_DIR/release/plain-axum"
 
 # ---------------------------------------------------------------- processes
 
@@ -85,7 +90,8 @@ free_port() {
 }
 
 # start NAME [ENV=VALUE...]: starts a server on a free 127.0.0.1 port and waits until it answers.
-# NAME: rocket, warp, fastapi; rocket_scopes and warp_scopes are the scopes variant.
+# NAME: rocket, warp, axum, plain_axum, fastapi; rocket_scopes, warp_scopes and axum_scopes are
+# the scopes variant.
 start() {
   local name=$1
   shift
@@ -97,6 +103,10 @@ start() {
     rocket*) env "$@" ROCKET_LOG_LEVEL=off "$bin_rocket" --variant "$variant" \
               --address 127.0.0.1 --port "$p" >"$OUT/$name.log" 2>&1 & ;;
     warp*)   env "$@" "$bin_warp" --variant "$variant" --address 127.0.0.1 --port "$p" \
+              >"$OUT/$name.log" 2>&1 & ;;
+    axum*)   env "$@" "$bin_axum" --variant "$variant" --address 127.0.0.1 --port "$p" \
+              >"$OUT/$name.log" 2>&1 & ;;
+    plain_axum) env "$@" "$bin_plain_axum" --address 127.0.0.1 --port "$p" \
               >"$OUT/$name.log" 2>&1 & ;;
     fastapi) (cd "$here" && exec env "$@" python3 -m uvicorn fastapi_app:app --workers 1 \
               --host 127.0.0.1 --port "$p" --log-level warning --no-access-log) \
@@ -148,6 +158,10 @@ note_load() {
   echo "kernel $(uname -r)"
   echo "rustc $(rustc --version)"
   echo "wrk $(wrk -v 2>&1 | head -1)"
+  # the plain axum app's crates, from its own Cargo.lock
+  awk '/^name = / { n = $3 } /^version = / && n ~ /^"(axum|jsonwebtoken|tokio|hyper)"$/ {
+    gsub(/"/, "", n); gsub(/"/, "", $3); printf "plain-axum %s %s\n", n, $3; n = "" }' \
+    "$here/plain-axum/Cargo.lock"
   python3 -c 'import sys, importlib.metadata as m
 print("python", sys.version.split()[0])
 for p in ("fastapi", "uvicorn", "pyjwt", "pwdlib", "argon2-cffi", "uvloop", "httptools"):
@@ -162,13 +176,15 @@ for p in ("fastapi", "uvicorn", "pyjwt", "pwdlib", "argon2-cffi", "uvloop", "htt
 
 phase_http() {
   mkdir -p "$OUT/http"
-  local servers=(rocket warp fastapi rocket_scopes warp_scopes)
+  local servers=(rocket warp axum plain_axum fastapi rocket_scopes warp_scopes axum_scopes)
   local s r route path
   declare -A tok
   for s in "${servers[@]}"; do
     start "$s"
-    tok[$s]=$(token_of "$s")
+    # plain axum has no POST /token; axum-tutorial's token (same key, {sub, exp}) does
+    [ "$s" = plain_axum ] || tok[$s]=$(token_of "$s")
   done
+  tok[plain_axum]=${tok[axum]}
   note_load "http-start"
   for r in $(seq "$ROUNDS"); do
     for s in "${servers[@]}"; do
@@ -214,11 +230,12 @@ phase_storm() {
   mkdir -p "$OUT/storm"
   start rocket
   start warp
+  start axum
   start fastapi
   local s r
   note_load "storm-start"
   for r in $(seq "$ROUNDS"); do
-    for s in rocket warp fastapi; do
+    for s in rocket warp axum fastapi; do
       storm_round "$s" "$r"
     done
     note_load "storm-round-$r"
@@ -226,14 +243,14 @@ phase_storm() {
   stop_all
 }
 
-# The storm with the hashing threads at niceness 0 (normal), 10 (the default) and 19, each
-# round restarting our two servers with HASH_NICENESS set; servers named SERVER_nN.
+# The storm with the hashing threads at niceness 0 (normal), 10 and 19 (the default), each
+# round restarting our three servers with HASH_NICENESS set; servers named SERVER_nN.
 phase_storm_niceness() {
   mkdir -p "$OUT/storm"
   local s n r
   note_load "storm_niceness-start"
   for r in $(seq "$ROUNDS"); do
-    for s in rocket warp; do
+    for s in rocket warp axum; do
       for n in 0 10 19; do
         start "${s}_n$n" HASH_NICENESS=$n
         storm_round "${s}_n$n" "$r"
@@ -254,10 +271,11 @@ phase_storm_causes() {
   mkdir -p "$OUT/causes"
   start rocket
   start warp
+  start axum
   local s r token kind clients body
   note_load "causes-start"
   for r in $(seq "$ROUNDS"); do
-    for s in rocket warp; do
+    for s in rocket warp axum; do
       token=$(token_of "$s")
       TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
         "http://127.0.0.1:${port[$s]}" >"$OUT/causes/$r-$s-idle.txt"
@@ -284,7 +302,7 @@ phase_storm_causes() {
 phase_soak() {
   mkdir -p "$OUT/soak"
   local s p i
-  for s in rocket warp; do
+  for s in rocket warp axum; do
     start "$s"
     p=${pid[$s]}
     echo "fresh $(rss_kib "$p")" >"$OUT/soak/$s-rss.txt"
@@ -313,10 +331,11 @@ phase_timing() {
   mkdir -p "$OUT/timing"
   start rocket LOGIN_FAILURE_LIMIT=1000000
   start warp LOGIN_FAILURE_LIMIT=1000000
+  start axum LOGIN_FAILURE_LIMIT=1000000
   start fastapi
   note_load "timing-start"
   python3 "$here/login_timing.py" "$LOGIN_PAIRS" \
-    rocket="${port[rocket]}" warp="${port[warp]}" fastapi="${port[fastapi]}" \
+    rocket="${port[rocket]}" warp="${port[warp]}" axum="${port[axum]}" fastapi="${port[fastapi]}" \
     >"$OUT/timing/timing.json"
   note_load "timing-end"
   stop_all

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The Swagger UI test of both tutorial apps in a real browser: builds rocket-tutorial and
-# warp-tutorial, starts each in each variant on a free port of 127.0.0.1, runs run.mjs against
-# it (Authorize as johndoe, GET /users/me/ answers 200, Logout, it answers 401), and stops it.
+# The Swagger UI test of the tutorial apps in a real browser: builds rocket-tutorial,
+# warp-tutorial and axum-tutorial, starts each in each variant on a free port of 127.0.0.1, runs
+# run.mjs against it (Authorize as johndoe, GET /users/me/ answers 200, Logout, it answers 401),
+# and stops it.
 # Screenshots go to tests/browser/screenshots/<server>-<variant>-<step>.png.
 #
-#   tests/browser/run.sh [rocket] [warp]        (default: both)
+#   tests/browser/run.sh [rocket] [warp] [axum]        (default: all three)
 #
 # Environment: STYLES (default "rfc"; "rfc fastapi" runs both error styles), CHROMIUM (default
 # /usr/bin/chromium), CARGO_TARGET_DIR as for cargo. Needs cargo, node (20 or later), npm and
@@ -15,9 +16,9 @@ root="$(cd "$here/../.." && pwd)"
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 styles="${STYLES:-rfc}"
 servers=("$@")
-[ ${#servers[@]} -gt 0 ] || servers=(rocket warp)
+[ ${#servers[@]} -gt 0 ] || servers=(rocket warp axum)
 for s in "${servers[@]}"; do
-  case "$s" in rocket | warp) ;; *) echo "unknown server $s (rocket or warp)" >&2; exit 2 ;; esac
+  case "$s" in rocket | warp | axum) ;; *) echo "unknown server $s (rocket, warp or axum)" >&2; exit 2 ;; esac
 done
 
 for tool in cargo node npm curl; do
@@ -29,7 +30,7 @@ echo "=== npm ci"
 (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 
 echo "=== cargo build"
-(cd "$root" && cargo build -q -p rocket-tutorial -p warp-tutorial)
+(cd "$root" && cargo build -q -p rocket-tutorial -p warp-tutorial -p axum-tutorial)
 target="$(cd "$root" && cargo metadata --format-version 1 --no-deps |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 

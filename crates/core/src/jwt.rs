@@ -109,7 +109,8 @@ impl<'a> Header<'a> {
 ///
 /// # Errors
 /// [`EncodeError::BufferTooSmall`] when `out` is too small; [`EncodeError::Claims`] when the
-/// claims do not serialize to a JSON object.
+/// claims do not serialize to a JSON object, or hold a value serde-json-core does not write (a
+/// `char`, a 128-bit integer, a tuple variant) or a `Serialize` implementation's own error.
 ///
 /// # Examples
 /// ```
@@ -132,9 +133,13 @@ pub fn encode<'o, C: Serialize + ?Sized>(
     *out.get_mut(h).ok_or(EncodeError::BufferTooSmall)? = b'.';
     let at = h + 1;
     let region = out.get_mut(at..).ok_or(EncodeError::BufferTooSmall)?;
-    let n = crate::ser::to_slice(claims, region).map_err(|e| match e {
-        crate::ser::Error::BufferFull => EncodeError::BufferTooSmall,
-        crate::ser::Error::Unsupported => EncodeError::Claims,
+    // serde-json-core panics on some values; refuse those before it sees them.
+    if !crate::encodable::check(claims) {
+        return Err(EncodeError::Claims);
+    }
+    let n = serde_json_core::to_slice(claims, region).map_err(|e| match e {
+        serde_json_core::ser::Error::BufferFull => EncodeError::BufferTooSmall,
+        _ => EncodeError::Claims,
     })?;
     if region.first() != Some(&b'{') {
         return Err(EncodeError::Claims);
@@ -448,7 +453,7 @@ impl<'a> Verifier<'a> {
             return Err(TokenError::Malformed);
         }
         let mac = self.key.mac(signed);
-        if !macs_equal(&mac, &sig) {
+        if !bool::from(mac.ct_eq(&sig)) {
             return Err(TokenError::BadSignature);
         }
         if !standard_header || self.validation.typ.is_some() {
@@ -587,19 +592,6 @@ impl<'a> Verifier<'a> {
             json,
         })
     }
-}
-
-/// Constant-time comparison of the computed MAC with the received one: the XOR of the two is
-/// accumulated over all 32 bytes with no early exit, then one `subtle` comparison decides.
-/// (`subtle`'s slice comparison does the same per byte, with an optimisation barrier on each.)
-fn macs_equal(mac: &[u8; 32], received: &[u8; 32]) -> bool {
-    let word = |b: &[u8; 32], i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&b[i * 8..i * 8 + 8]);
-        u64::from_ne_bytes(w)
-    };
-    let diff = (0..4).fold(0u64, |acc, i| acc | (word(mac, i) ^ word(received, i)));
-    bool::from(diff.ct_eq(&0))
 }
 
 /// The registered claims found while scanning a claims set.

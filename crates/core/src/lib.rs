@@ -16,6 +16,7 @@ extern crate std;
 
 mod b64;
 pub mod bearer;
+mod encodable;
 mod error;
 pub mod form;
 pub mod http;
@@ -25,7 +26,6 @@ mod key;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod scope;
-mod ser;
 mod time;
 
 pub use crate::error::{EncodeError, KeyError, TokenError};

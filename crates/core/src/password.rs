@@ -5,8 +5,12 @@
 //! parameters from the stored string, so hashes from Python's pwdlib and argon2-cffi verify
 //! too (argon2id, argon2i and argon2d).
 //!
-//! The PHC parser is ours and allocation-free; with the `alloc` feature argon2's working
-//! memory is allocated per call, and without it callers pass the memory blocks.
+//! The PHC parser is ours, and why: a login reads the stored hash on every attempt, so it
+//! works in `no_std` without allocation, copies salt and tag into fixed arrays
+//! ([`MAX_PHC_BYTES`]), caps the whole string ([`MAX_PHC_LEN`]), and refuses with Tessera's
+//! own [`PasswordError`] anything but the argon2 variants and parameters argon2 can verify.
+//! With the `alloc` feature argon2's working memory is allocated per call; without it callers
+//! pass the memory blocks.
 
 use core::fmt;
 

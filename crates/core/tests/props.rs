@@ -154,50 +154,68 @@ proptest! {
     }
 }
 
-/// Claims that serde-json-core would panic on: written (a `char`, 128-bit integers) or refused
-/// with `EncodeError::Claims` (a tuple variant, a `Serialize` impl's own error), never a panic.
+/// Claims that serde-json-core would panic on (a `char`, 128-bit integers, a tuple variant, a
+/// `Serialize` impl's own error) are refused with `EncodeError::Claims`, never a panic; the
+/// same claims without them are written.
 #[test]
 fn awkward_claims_are_written_or_refused() {
     use tessera_core::{EncodeError, Hs256Key, UnixTime, jwt};
     #[derive(serde::Serialize)]
-    struct Odd {
-        sub: &'static str,
-        exp: u128,
-        initial: char,
-    }
-    #[derive(serde::Serialize)]
     enum Pair {
         Of(u8, u8),
     }
+    struct Failing;
+    impl Serialize for Failing {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot"))
+        }
+    }
     #[derive(serde::Serialize)]
-    struct WithPair {
+    struct Odd<T> {
         sub: &'static str,
         exp: u64,
-        pair: Pair,
+        extra: Option<T>,
+    }
+    fn odd<T>(extra: Option<T>) -> Odd<T> {
+        Odd {
+            sub: "johndoe",
+            exp: 4_102_444_800,
+            extra,
+        }
     }
     let key = Hs256Key::new(&[9; 32]).unwrap();
     let mut out = [0u8; 512];
-    let odd = Odd {
-        sub: "johndoe",
-        exp: 4_102_444_800,
-        initial: 'j',
+    let refused = |claims: &dyn erased::Claims| {
+        let mut out = [0u8; 512];
+        assert_eq!(claims.encode(&key, &mut out), Err(EncodeError::Claims));
     };
-    let token = jwt::encode(&key, &jwt::Header::JWT, &odd, &mut out).unwrap();
+    refused(&odd(Some('j')));
+    refused(&odd(Some(4_102_444_800u128)));
+    refused(&odd(Some(-1i128)));
+    refused(&odd(Some(Pair::Of(1, 2))));
+    refused(&odd(Some(Failing)));
+    refused(&[Failing]);
+
+    let token = jwt::encode(&key, &jwt::Header::JWT, &odd::<char>(None), &mut out).unwrap();
     let verifier = jwt::Verifier::new(key.clone(), jwt::Validation::new());
     let mut buf = [0u8; 512];
     let claims = verifier
         .verify(token, UnixTime(1_764_000_000), &mut buf)
         .unwrap();
     assert_eq!(claims.sub().to_string(), "johndoe");
-    let pair = WithPair {
-        sub: "johndoe",
-        exp: 4_102_444_800,
-        pair: Pair::Of(1, 2),
-    };
-    assert_eq!(
-        jwt::encode(&key, &jwt::Header::JWT, &pair, &mut out),
-        Err(EncodeError::Claims)
-    );
+}
+
+/// Claims of any type behind one reference, for a table of cases.
+mod erased {
+    use tessera_core::{EncodeError, Hs256Key, jwt};
+    pub trait Claims {
+        fn encode(&self, key: &Hs256Key, out: &mut [u8]) -> Result<(), EncodeError>;
+    }
+    impl<T: serde::Serialize> Claims for T {
+        fn encode(&self, key: &Hs256Key, out: &mut [u8]) -> Result<(), EncodeError> {
+            jwt::encode(key, &jwt::Header::JWT, self, out).map(drop)
+        }
+    }
 }
 
 /// A model of Starlette's value decoding, `unquote_plus(value.decode("latin-1"))`, written the

@@ -1,0 +1,670 @@
+//! `RedisThrottle` against a real Redis: the limits of `MemoryThrottle` with counts shared by
+//! instances, keys that expire, exact limits under concurrency from two instances, and failing
+//! closed while Redis is down or hung, then recovering (docs/security.md, O5).
+//!
+//! The tests read `REDIS_URL` (e.g. `redis://127.0.0.1:6379`) and are skipped without it; each
+//! uses its own key prefix. The fault tests start private `redis-server`s on free ports.
+
+#![cfg(feature = "redis")]
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tessera_core::UnixTime;
+use tessera_service::Client;
+use tessera_service::throttle::{
+    Admission, Attempt, Limit, LoginLimits, RedisThrottle, Release, Throttle, Unavailable,
+};
+
+const NOW: UnixTime = UnixTime(0);
+
+fn redis_url() -> Option<String> {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            println!("skipped: REDIS_URL not set");
+            None
+        }
+    }
+}
+
+/// A key prefix of this test alone: its name, the process id and the time.
+fn prefix(test: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("tessera-test:{test}:{}:{nanos}:", std::process::id())
+}
+
+fn client(ip: &str) -> Client {
+    Client::from_peer(ip.parse().unwrap())
+}
+
+fn at<'a>(client: &'a Client, username: &'a str) -> Attempt<'a> {
+    Attempt { client, username }
+}
+
+fn limits(pair: u32, client: u32, username: u32) -> LoginLimits {
+    LoginLimits {
+        pair: Limit::new(pair, 60),
+        client: Limit::new(client, 600),
+        username: Limit::new(username, 3600),
+    }
+}
+
+/// A plain connection, to look at the keys.
+async fn inspect(url: &str) -> redis::aio::MultiplexedConnection {
+    redis::Client::open(url)
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+async fn get(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> Option<i64> {
+    redis::cmd("GET").arg(key).query_async(conn).await.unwrap()
+}
+
+async fn pttl(conn: &mut redis::aio::MultiplexedConnection, key: &str) -> i64 {
+    redis::cmd("PTTL").arg(key).query_async(conn).await.unwrap()
+}
+
+/// Deletes a test's keys.
+async fn clean(url: &str, prefix: &str) {
+    let mut conn = inspect(url).await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    if !keys.is_empty() {
+        let _: i64 = redis::cmd("DEL")
+            .arg(&keys)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+}
+
+fn seconds(admission: Admission) -> u32 {
+    match admission {
+        Admission::Wait(s) => s,
+        Admission::Granted => panic!("granted, a wait was expected"),
+    }
+}
+
+#[tokio::test]
+async fn a_pair_waits_after_its_limit_and_others_do_not() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("pair");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let l = limits(3, 0, 0);
+    let (a, b) = (client("192.0.2.1"), client("192.0.2.2"));
+    for _ in 0..3 {
+        assert_eq!(
+            t.reserve(at(&a, "johndoe"), &l, NOW).await,
+            Ok(Admission::Granted)
+        );
+    }
+    let wait = seconds(t.reserve(at(&a, "johndoe"), &l, NOW).await.unwrap());
+    assert!((55..=60).contains(&wait), "wait {wait}");
+    assert_eq!(
+        t.reserve(at(&b, "johndoe"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert_eq!(
+        t.reserve(at(&a, "jane"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    // The refused attempt was not counted; limits that are off have no key.
+    let mut conn = inspect(&url).await;
+    assert_eq!(
+        get(&mut conn, &format!("{p}p:9:192.0.2.1:johndoe")).await,
+        Some(3)
+    );
+    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, None);
+    assert_eq!(get(&mut conn, &format!("{p}u:johndoe")).await, None);
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn the_client_ceiling_spans_usernames() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("client");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let l = limits(100, 3, 0);
+    let (a, b) = (client("192.0.2.1"), client("2001:db8:1:2::7"));
+    for name in ["u1", "u2", "u3"] {
+        assert_eq!(
+            t.reserve(at(&a, name), &l, NOW).await,
+            Ok(Admission::Granted)
+        );
+    }
+    let wait = seconds(t.reserve(at(&a, "u4"), &l, NOW).await.unwrap());
+    assert!((595..=600).contains(&wait), "wait {wait}");
+    assert_eq!(
+        t.reserve(at(&b, "u4"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn the_username_ceiling_spans_clients_and_zero_turns_it_off() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("username");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let cs: Vec<Client> = (1..=3).map(|i| client(&format!("192.0.2.{i}"))).collect();
+    let on = limits(5, 0, 2);
+    assert_eq!(
+        t.reserve(at(&cs[0], "alice"), &on, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert_eq!(
+        t.reserve(at(&cs[1], "alice"), &on, NOW).await,
+        Ok(Admission::Granted)
+    );
+    let wait = seconds(t.reserve(at(&cs[2], "alice"), &on, NOW).await.unwrap());
+    assert!((3595..=3600).contains(&wait), "wait {wait}");
+    // Other usernames are not affected.
+    assert_eq!(
+        t.reserve(at(&cs[2], "bob"), &on, NOW).await,
+        Ok(Admission::Granted)
+    );
+
+    let p2 = prefix("username-off");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p2);
+    let off = limits(5, 0, 0);
+    for c in &cs {
+        for _ in 0..5 {
+            assert_eq!(
+                t.reserve(at(c, "alice"), &off, NOW).await,
+                Ok(Admission::Granted)
+            );
+        }
+    }
+    let mut conn = inspect(&url).await;
+    assert_eq!(get(&mut conn, &format!("{p2}u:alice")).await, None);
+    // Every limit off: nothing to count.
+    let none = limits(0, 0, 0);
+    assert_eq!(
+        t.reserve(at(&cs[0], "alice"), &none, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert_eq!(
+        t.release(at(&cs[0], "alice"), &none, Release::Undone).await,
+        Ok(())
+    );
+    clean(&url, &p).await;
+    clean(&url, &p2).await;
+}
+
+#[tokio::test]
+async fn success_clears_the_pair_but_gives_one_place_back_to_the_client() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("success");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let l = limits(2, 3, 0);
+    let a = client("192.0.2.1");
+    assert_eq!(
+        t.reserve(at(&a, "x"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert_eq!(
+        t.reserve(at(&a, "x"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert!(matches!(
+        t.reserve(at(&a, "x"), &l, NOW).await,
+        Ok(Admission::Wait(_))
+    ));
+    // A success on another name gives only its own attempt back.
+    assert_eq!(
+        t.reserve(at(&a, "y"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    let mut conn = inspect(&url).await;
+    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(3));
+    assert_eq!(t.release(at(&a, "y"), &l, Release::Succeeded).await, Ok(()));
+    assert_eq!(get(&mut conn, &format!("{p}p:9:192.0.2.1:y")).await, None);
+    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(2));
+    assert_eq!(
+        t.reserve(at(&a, "z"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    let wait = seconds(t.reserve(at(&a, "w"), &l, NOW).await.unwrap());
+    assert!((595..=600).contains(&wait), "wait {wait}");
+    // A success on the locked pair clears it: the pair is free, the client's count is not.
+    assert_eq!(t.release(at(&a, "x"), &l, Release::Succeeded).await, Ok(()));
+    assert_eq!(get(&mut conn, &format!("{p}p:9:192.0.2.1:x")).await, None);
+    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(2));
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn undone_gives_every_place_back() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("undone");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let l = limits(1, 1, 1);
+    let a = client("192.0.2.1");
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert!(matches!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Wait(_))
+    ));
+    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
+    let mut conn = inspect(&url).await;
+    for key in ["p:9:192.0.2.1:u", "c:192.0.2.1", "u:u"] {
+        assert_eq!(get(&mut conn, &format!("{p}{key}")).await, None, "{key}");
+    }
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    // Releasing what is not counted takes nothing below zero.
+    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
+    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
+    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, None);
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn keys_expire_with_their_window() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("expiry");
+    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
+    let l = LoginLimits {
+        pair: Limit::new(1, 1),
+        client: Limit::new(100, 600),
+        username: Limit::new(100, 3600),
+    };
+    let a = client("192.0.2.1");
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Wait(1))
+    );
+    let mut conn = inspect(&url).await;
+    let pair = pttl(&mut conn, &format!("{p}p:9:192.0.2.1:u")).await;
+    assert!((1..=1000).contains(&pair), "pair pttl {pair}");
+    let client_ttl = pttl(&mut conn, &format!("{p}c:192.0.2.1")).await;
+    assert!(
+        (590_000..=600_000).contains(&client_ttl),
+        "client pttl {client_ttl}"
+    );
+    let user_ttl = pttl(&mut conn, &format!("{p}u:u")).await;
+    assert!(
+        (3_590_000..=3_600_000).contains(&user_ttl),
+        "username pttl {user_ttl}"
+    );
+    // A count in its window keeps its expiry.
+    let b = client("192.0.2.2");
+    assert_eq!(
+        t.reserve(at(&b, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    assert!(pttl(&mut conn, &format!("{p}u:u")).await <= user_ttl);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(get(&mut conn, &format!("{p}p:9:192.0.2.1:u")).await, None);
+    assert_eq!(
+        t.reserve(at(&a, "u"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+
+    // A key found without an expiry (written by hand) gets the window's.
+    let stray = format!("{p}c:192.0.2.3");
+    let _: () = redis::cmd("SET")
+        .arg(&stray)
+        .arg(5)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let c = client("192.0.2.3");
+    assert_eq!(
+        t.reserve(at(&c, "v"), &l, NOW).await,
+        Ok(Admission::Granted)
+    );
+    let stray_ttl = pttl(&mut conn, &stray).await;
+    assert!(
+        (590_000..=600_000).contains(&stray_ttl),
+        "stray pttl {stray_ttl}"
+    );
+    clean(&url, &p).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_grant_exactly_the_limit_under_concurrency() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("concurrent");
+    // Two "processes": two throttles, two connections, one prefix.
+    let instances = [
+        Arc::new(RedisThrottle::new(&url).unwrap().with_prefix(&p)),
+        Arc::new(RedisThrottle::new(&url).unwrap().with_prefix(&p)),
+    ];
+    let l = Arc::new(limits(5, 1000, 100));
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let t = Arc::clone(&instances[i % 2]);
+            let l = Arc::clone(&l);
+            tokio::spawn(async move {
+                let c = client("192.0.2.9");
+                t.reserve(at(&c, "johndoe"), &l, NOW).await
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(Admission::Granted) => granted += 1,
+            Ok(Admission::Wait(s)) => assert!((55..=60).contains(&s), "wait {s}"),
+            Err(Unavailable) => panic!("unavailable"),
+        }
+    }
+    assert_eq!(granted, 5);
+    // Refused attempts counted nowhere.
+    let mut conn = inspect(&url).await;
+    for key in ["p:9:192.0.2.9:johndoe", "c:192.0.2.9", "u:johndoe"] {
+        assert_eq!(get(&mut conn, &format!("{p}{key}")).await, Some(5), "{key}");
+    }
+    clean(&url, &p).await;
+}
+
+#[test]
+fn bad_urls_and_debug_never_show_the_password() {
+    for bad in [
+        "http://user:s3cret-pw@127.0.0.1:6379",
+        "redis://:s3cret-pw@[::1:6379",
+        "s3cret-pw",
+    ] {
+        let e = RedisThrottle::new(bad).unwrap_err();
+        let shown = format!("{e} {e:?}");
+        assert!(
+            !shown.contains("s3cret-pw") && !shown.contains("127.0.0.1"),
+            "{shown}"
+        );
+    }
+    let e = RedisThrottle::new("rediss://:s3cret-pw@127.0.0.1:6380").unwrap_err();
+    assert!(!format!("{e} {e:?}").contains("s3cret-pw"));
+    // Made outside any runtime: only the URL is parsed.
+    let t = RedisThrottle::new("redis://admin:s3cret-pw@127.0.0.1:6379/2")
+        .unwrap()
+        .with_prefix("app:");
+    let shown = format!("{t:?}");
+    assert!(
+        !shown.contains("s3cret-pw") && !shown.contains("admin"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("127.0.0.1:6379") && shown.contains("app:"),
+        "{shown}"
+    );
+    assert_eq!(t.prefix(), "app:");
+}
+
+/// A private `redis-server`, killed when dropped (a test that panics too).
+struct Server {
+    port: u16,
+    args: Vec<String>,
+    child: Option<Child>,
+}
+
+impl Server {
+    /// A free port: bound, read, released.
+    fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// A server that has not started yet (`None`: `redis-server` is not installed).
+    fn new(port: u16, extra: &[&str]) -> Option<Self> {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            println!("skipped: redis-server not found");
+            return None;
+        }
+        let mut args: Vec<String> = [
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            &std::env::temp_dir().display().to_string(),
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        args.extend(extra.iter().map(ToString::to_string));
+        Some(Self {
+            port,
+            args,
+            child: None,
+        })
+    }
+
+    /// Starts it and waits until it accepts connections.
+    fn start(&mut self) {
+        assert!(self.child.is_none());
+        let child = Command::new("redis-server")
+            .args(&self.args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Sends `signal` (`STOP`, `CONT`) to the server.
+    fn signal(&self, signal: &str) {
+        let pid = self.child.as_ref().unwrap().id().to_string();
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = &self.child {
+            // A stopped server must be able to die.
+            let _ = Command::new("kill")
+                .args(["-CONT", &child.id().to_string()])
+                .status();
+        }
+        self.kill();
+    }
+}
+
+/// Reserves until granted, for at most `within`.
+async fn granted_within(t: &RedisThrottle, within: Duration) -> Duration {
+    let start = Instant::now();
+    let l = limits(1000, 0, 0);
+    let c = client("192.0.2.1");
+    loop {
+        match t.reserve(at(&c, "u"), &l, NOW).await {
+            Ok(Admission::Granted) => return start.elapsed(),
+            Ok(Admission::Wait(_)) => panic!("unexpected wait"),
+            Err(Unavailable) => {
+                assert!(
+                    start.elapsed() < within,
+                    "still unavailable after {within:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Reserves once, expecting `Unavailable` within `within`.
+async fn unavailable_within(t: &RedisThrottle, within: Duration) {
+    let start = Instant::now();
+    let l = limits(1000, 0, 0);
+    let c = client("192.0.2.1");
+    assert_eq!(t.reserve(at(&c, "u"), &l, NOW).await, Err(Unavailable));
+    assert!(start.elapsed() < within, "took {:?}", start.elapsed());
+}
+
+#[tokio::test]
+async fn a_killed_redis_is_unavailable_and_a_restarted_one_serves_again() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::new(Server::free_port(), &[]) else {
+        return;
+    };
+    server.start();
+    let t = RedisThrottle::new(&server.url())
+        .unwrap()
+        .with_prefix(prefix("fault"));
+    granted_within(&t, Duration::from_secs(3)).await;
+
+    server.kill();
+    // Unavailable within the bound, again and again (a failing reconnect, then at once).
+    for _ in 0..5 {
+        unavailable_within(&t, Duration::from_secs(3)).await;
+    }
+
+    server.start();
+    let took = granted_within(&t, Duration::from_secs(5)).await;
+    println!("served again {took:?} after the restart");
+    // And a second restart, the connection having worked in between.
+    server.kill();
+    unavailable_within(&t, Duration::from_secs(3)).await;
+    server.start();
+    granted_within(&t, Duration::from_secs(5)).await;
+}
+
+#[tokio::test]
+async fn a_hung_redis_is_unavailable_within_the_timeouts() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::new(Server::free_port(), &[]) else {
+        return;
+    };
+    server.start();
+    let t = RedisThrottle::new(&server.url())
+        .unwrap()
+        .with_prefix(prefix("hung"))
+        .with_timeouts(Duration::from_millis(500), Duration::from_millis(500));
+    granted_within(&t, Duration::from_secs(3)).await;
+
+    server.signal("STOP");
+    // The call on the connection times out; the reconnect's handshake times out; then the
+    // calls meanwhile answer at once.
+    for _ in 0..4 {
+        unavailable_within(&t, Duration::from_millis(1500)).await;
+    }
+    server.signal("CONT");
+    granted_within(&t, Duration::from_secs(5)).await;
+}
+
+/// Everything the subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_throttle_made_while_redis_is_down_serves_once_it_is_up() {
+    if redis_url().is_none() {
+        return;
+    }
+    let port = Server::free_port();
+    let Some(mut server) = Server::new(port, &["--requirepass", "s3cret-pw"]) else {
+        return;
+    };
+    let url = format!("redis://:s3cret-pw@127.0.0.1:{port}/");
+    // Made outside any runtime, with nothing listening on its port.
+    let t = RedisThrottle::new(&url)
+        .unwrap()
+        .with_prefix(prefix("lazy"));
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        unavailable_within(&t, Duration::from_secs(2)).await;
+        // While attempts fail, at most one a second: the next calls answer at once.
+        let start = Instant::now();
+        unavailable_within(&t, Duration::from_millis(100)).await;
+        unavailable_within(&t, Duration::from_millis(100)).await;
+        assert!(start.elapsed() < Duration::from_millis(200));
+
+        server.start();
+        let took = granted_within(&t, Duration::from_secs(5)).await;
+        println!("served {took:?} after Redis started");
+        // A wrong password: unavailable, and the event does not show it either.
+        let wrong = RedisThrottle::new(&format!("redis://:wrong-pw-9@127.0.0.1:{port}/")).unwrap();
+        unavailable_within(&wrong, Duration::from_secs(2)).await;
+    });
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    print!("{log}");
+    assert!(log.contains("WARN") && log.contains("tessera"), "{log}");
+    assert!(log.contains("could not connect"), "{log}");
+    assert!(
+        !log.contains("s3cret-pw") && !log.contains("redis://"),
+        "{log}"
+    );
+}

@@ -9,12 +9,10 @@
 //!     .mount("/", tessera_rocket::docs::routes());
 //! ```
 
-use std::io::Cursor;
-
+use rocket::http::ContentType;
 use rocket::http::uri::Origin;
-use rocket::http::{ContentType, Status};
 use rocket::response::{self, Responder};
-use rocket::{Request, Response, Route, State};
+use rocket::{Request, Route, State};
 use tessera_openapi::DocsFile;
 
 /// The OpenAPI document, as JSON text, served at `GET /openapi.json` (managed state).
@@ -40,15 +38,8 @@ pub struct Docs(pub DocsFile);
 
 impl<'r> Responder<'r, 'static> for Docs {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        let file = self.0;
-        let mut out = Response::build();
-        out.status(Status::new(file.status));
-        for (name, value) in file.headers() {
-            out.raw_header(name, value.to_owned());
-        }
-        let body = file.body.into_owned();
-        out.sized_body(body.len(), Cursor::new(body));
-        out.ok()
+        let headers = self.0.headers().map(|(n, v)| (n, v.to_owned())).collect();
+        crate::respond(self.0.status, headers, self.0.body.into_owned())
     }
 }
 

@@ -38,20 +38,20 @@ pub mod docs;
 use std::io::Cursor;
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use rocket::data::{self, Data, FromData};
 use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::form::Form;
 use rocket::http::{Method, Status};
 use rocket::outcome::Outcome;
 use rocket::request::{self, FromRequest, Request};
 use rocket::response::{self, Responder};
 use rocket::{Build, Catcher, Ignite, Rocket, Sentinel, catcher};
-use tessera_service::{
-    Checks, OwnedClaims, Principal, Refusal, Response, Service, Style, UserStore,
-};
+use tessera_service::{Checks, Failure, OwnedClaims, Principal, Refusal, Response, Service};
 pub use tessera_service::{NoScopes, Scopes, scopes};
+use tessera_service::{Style, UserStore};
 
 /// The status codes whose catchers the fairing registers.
 pub const CATCHER_CODES: [u16; 5] = [400, 401, 403, 413, 429];
@@ -63,10 +63,7 @@ pub struct Tessera<S: UserStore>(tessera_service::Tessera<S>);
 impl<S: UserStore> Tessera<S> {
     /// Tessera with `service` for every decision and `store` for user lookups.
     #[must_use]
-    pub fn new(
-        service: impl Into<std::sync::Arc<Service>>,
-        store: impl Into<std::sync::Arc<S>>,
-    ) -> Self {
+    pub fn new(service: impl Into<Arc<Service>>, store: impl Into<Arc<S>>) -> Self {
         Self(tessera_service::Tessera::new(service, store))
     }
 
@@ -80,11 +77,8 @@ impl<S: UserStore> Tessera<S> {
 #[rocket::async_trait]
 impl<S: UserStore> Fairing for Tessera<S> {
     fn info(&self) -> Info {
-        let kind = Kind::Ignite | Kind::Request | Kind::Singleton;
-        Info {
-            name: "Tessera",
-            kind,
-        }
+        let (name, kind) = ("Tessera", Kind::Ignite | Kind::Request | Kind::Singleton);
+        Info { name, kind }
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
@@ -92,38 +86,22 @@ impl<S: UserStore> Fairing for Tessera<S> {
             rocket::error!("Tessera is attached more than once");
             return Err(rocket);
         }
-        let catchers: Vec<_> = CATCHER_CODES
-            .iter()
-            .map(|&c| Catcher::new(c, catch))
-            .collect();
-        let checks = self.0.checks().clone();
-        Ok(rocket
-            .manage(checks)
-            .manage(self.0.clone())
-            .register("/", catchers))
+        let catchers = CATCHER_CODES.map(|code| Catcher::new(code, catch));
+        let rocket = rocket.manage(self.0.clone()).register("/", catchers);
+        Ok(rocket.manage(self.0.checks().clone()))
     }
 
+    /// Undoes Rocket's rewrite of a form `POST`'s method from a leading `_method` field (done
+    /// before any fairing runs): the request shows the method that field names.
     async fn on_request(&self, req: &mut Request<'_>, data: &mut Data<'_>) {
         let form = req.content_type().is_some_and(|ct| ct.is_form());
-        if overridden(req.method(), form, data.peek(14).await) {
+        let text = std::str::from_utf8(data.peek(14).await).unwrap_or_default();
+        let field = Form::values(text).next().filter(|f| f.name == "_method");
+        let named = field.and_then(|f| f.value.parse().ok());
+        if form && req.method() != Method::Post && named == Some(req.method()) {
             req.set_method(Method::Post);
         }
     }
-}
-
-/// Whether Rocket rewrote a `POST`'s method from a leading `_method` form field: the
-/// request shows the method that field names (Rocket does this before any fairing runs).
-fn overridden(shown: Method, is_form: bool, peeked: &[u8]) -> bool {
-    let Ok(text) = std::str::from_utf8(peeked) else {
-        return false;
-    };
-    shown != Method::Post
-        && is_form
-        && rocket::form::Form::values(text)
-            .next()
-            .filter(|field| field.name == "_method")
-            .and_then(|field| field.value.parse::<Method>().ok())
-            .is_some_and(|m| m == shown)
 }
 
 /// Why a Tessera guard failed; the catchers render the answer, Rocket logs this.
@@ -136,6 +114,12 @@ pub enum AuthError {
     NotAttached,
 }
 
+impl From<Refusal> for AuthError {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
 /// The answer to statuses no refused guard explains, when the application has its own
 /// (`rocket.manage(Unexplained(f))`); otherwise [`status_response`].
 #[derive(Copy, Clone, Debug)]
@@ -145,19 +129,31 @@ pub struct Unexplained(pub for<'a, 'b> fn(Status, &'a Request<'b>) -> Response);
 #[derive(Default)]
 struct Slot(Mutex<Option<Refusal>>);
 
-fn slot<'r>(req: &'r Request<'_>) -> std::sync::MutexGuard<'r, Option<Refusal>> {
+fn slot<'r>(req: &'r Request<'_>) -> MutexGuard<'r, Option<Refusal>> {
     let slot = req.local_cache(Slot::default);
     slot.0.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn not_attached<T, E>() -> Outcome<T, (Status, AuthError), E> {
-    rocket::error!("a Tessera guard ran but the Tessera fairing is not attached");
-    Outcome::Error((Status::InternalServerError, AuthError::NotAttached))
+/// What the fairing manages (`T`), or `NotAttached`.
+fn state<'r, T: Send + Sync + 'static>(req: &'r Request<'_>) -> Result<&'r T, AuthError> {
+    req.rocket().state::<T>().ok_or_else(|| {
+        rocket::error!("a Tessera guard ran but the Tessera fairing is not attached");
+        AuthError::NotAttached
+    })
 }
 
-fn refuse<T>(req: &Request<'_>, refusal: Refusal) -> request::Outcome<T, AuthError> {
-    *slot(req) = Some(refusal);
-    Outcome::Error((Status::new(refusal.status()), AuthError::Refused(refusal)))
+type Guarded<T, F> = Outcome<T, (Status, AuthError), F>;
+
+/// A guard's outcome; a refusal is left in the request for the catchers.
+fn outcome<T, F>(req: &Request<'_>, found: Result<T, AuthError>) -> Guarded<T, F> {
+    match found {
+        Ok(value) => Outcome::Success(value),
+        Err(AuthError::Refused(refusal)) => {
+            let status = slot(req).insert(refusal).status();
+            Outcome::Error((Status::new(status), refusal.into()))
+        }
+        Err(error) => Outcome::Error((Status::InternalServerError, error)),
+    }
 }
 
 fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
@@ -168,21 +164,17 @@ fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
 struct Verified(Result<OwnedClaims, Refusal>);
 
 fn verified<'r>(req: &'r Request<'_>, checks: &Checks) -> &'r Result<OwnedClaims, Refusal> {
-    &req.local_cache(|| Verified(checks.claims(authorization(req))))
-        .0
+    let Verified(done) = req.local_cache(|| Verified(checks.claims(authorization(req))));
+    done
 }
 
 fn catch<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
-    let refused = *slot(req);
-    let response = match (refused, req.rocket().state::<Unexplained>()) {
+    let (refused, rocket) = (*slot(req), req.rocket());
+    let style = rocket.state::<Checks>().map_or(Style::Rfc, Checks::style);
+    let response = match (refused, rocket.state::<Unexplained>()) {
         (Some(r), _) if r.status() == status.code => r.response(),
         (_, Some(unexplained)) => (unexplained.0)(status, req),
-        _ => status_response(
-            status,
-            req.rocket()
-                .state::<Checks>()
-                .map_or(Style::Rfc, Checks::style),
-        ),
+        _ => status_response(status, style),
     };
     Box::pin(async move { Reply(response).respond_to(req) })
 }
@@ -191,9 +183,22 @@ fn catch<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
 /// answer on 413).
 #[must_use]
 pub fn status_response(status: Status, style: Style) -> Response {
-    tessera_service::Failure::Status(status.code)
-        .answer(style, &[])
-        .to_response()
+    let answer = Failure::Status(status.code).answer(style, &[]);
+    answer.to_response()
+}
+
+/// A Rocket response: `status`, each of `headers` (none replaced), `body`.
+fn respond(
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+) -> response::Result<'static> {
+    let mut builder = rocket::Response::build();
+    builder.status(Status::new(status));
+    for (name, value) in headers {
+        builder.raw_header_adjoin(name, value);
+    }
+    builder.sized_body(body.len(), Cursor::new(body)).ok()
 }
 
 /// A Rocket responder for a core [`Response`].
@@ -202,14 +207,7 @@ pub struct Reply(pub Response);
 
 impl<'r> Responder<'r, 'static> for Reply {
     fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
-        let mut builder = rocket::Response::build();
-        builder.status(Status::new(self.0.status));
-        for (name, value) in self.0.headers {
-            builder.raw_header_adjoin(name, value);
-        }
-        builder
-            .sized_body(self.0.body.len(), Cursor::new(self.0.body))
-            .ok()
+        respond(self.0.status, self.0.headers, self.0.body.into_bytes())
     }
 }
 
@@ -230,21 +228,6 @@ impl std::fmt::Debug for BearerToken {
     }
 }
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for BearerToken {
-    type Error = AuthError;
-
-    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
-        let Some(checks) = req.rocket().state::<Checks>() else {
-            return not_attached();
-        };
-        match checks.bearer(authorization(req)) {
-            Ok(token) => Outcome::Success(Self(token.to_owned())),
-            Err(refusal) => refuse(req, refusal),
-        }
-    }
-}
-
 /// The verified claims of the request's bearer token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedClaims(pub OwnedClaims);
@@ -257,54 +240,61 @@ impl Deref for VerifiedClaims {
     }
 }
 
+/// The launch aborts (a sentinel) unless the fairing manages `$state`.
+macro_rules! sentinel {
+    ($guard:ty, $state:ty $(, $g:ident: $b:path)*) => {
+        impl<$($g: $b),*> Sentinel for $guard {
+            fn abort(rocket: &Rocket<Ignite>) -> bool {
+                rocket.state::<$state>().is_none()
+            }
+        }
+    };
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for BearerToken {
+    type Error = AuthError;
+
+    async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
+        let token = state::<Checks>(req).and_then(|checks| Ok(checks.bearer(authorization(req))?));
+        outcome(req, token.map(|token| Self(token.to_owned())))
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for VerifiedClaims {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
-        let Some(checks) = req.rocket().state::<Checks>() else {
-            return not_attached();
-        };
-        match verified(req, checks) {
-            Ok(claims) => Outcome::Success(Self(claims.clone())),
-            Err(refusal) => refuse(req, *refusal),
-        }
+        let claims = state::<Checks>(req).and_then(|checks| Ok(verified(req, checks).clone()?));
+        outcome(req, claims.map(Self))
     }
 }
+
+sentinel!(BearerToken, Checks);
+sentinel!(VerifiedClaims, Checks);
 
 /// The user lookup of this request, once per store type.
 struct Found<S: UserStore>(Option<S::User>);
 
-async fn user_of<S: UserStore>(
+async fn user<S: UserStore>(
     req: &Request<'_>,
     scopes: &'static [&'static str],
     active: bool,
-) -> request::Outcome<(S::User, OwnedClaims), AuthError> {
-    let Some(tessera) = req.rocket().state::<tessera_service::Tessera<S>>() else {
-        return not_attached();
-    };
-    let claims = match verified(req, tessera) {
-        Ok(claims) => claims,
-        Err(refusal) => return refuse(req, refusal.with_scopes(scopes)),
-    };
-    let found = req
-        .local_cache_async(async { Found::<S>(tessera.store().find(&claims.sub).await) })
-        .await;
-    match (
-        tessera.admit(claims, found.0.as_ref(), scopes, active),
-        &found.0,
-    ) {
-        (Ok(()), Some(user)) => Outcome::Success((user.clone(), claims.clone())),
-        (Err(refusal), _) => refuse(req, refusal),
-        (Ok(()), None) => refuse(
-            req,
-            tessera.refuse(tessera_service::Failure::InvalidToken, scopes),
-        ),
-    }
+) -> Result<Principal<S::User>, AuthError> {
+    let tessera = state::<tessera_service::Tessera<S>>(req)?;
+    let claims = verified(req, tessera).as_ref();
+    let claims = claims.map_err(|refusal| refusal.with_scopes(scopes))?;
+    let find = async { Found::<S>(tessera.store().find(&claims.sub).await) };
+    let Found(found) = req.local_cache_async(find).await;
+    tessera.admit(claims, found.as_ref(), scopes, active)?;
+    let unknown = || tessera.refuse(Failure::InvalidToken, scopes);
+    let (user, claims) = (found.clone().ok_or_else(unknown)?, claims.clone());
+    Ok(Principal { user, claims })
 }
 
-macro_rules! user_guard {
-    ($(#[$meta:meta])* $name:ident, active = $active:expr) => {
+macro_rules! user_guards {
+    ($($(#[$meta:meta])* $name:ident, active = $active:expr;)*) => {$(
         tessera_service::principal_type!($(#[$meta])* $name);
 
         #[rocket::async_trait]
@@ -312,37 +302,39 @@ macro_rules! user_guard {
             type Error = AuthError;
 
             async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
-                let found = user_of::<S>(req, Sc::SCOPES, $active).await;
-                found.map(|(user, claims)| Self(Principal { user, claims }, PhantomData))
+                let found = user::<S>(req, Sc::SCOPES, $active).await;
+                outcome(req, found.map(|principal| Self(principal, PhantomData)))
             }
         }
 
-        impl<S: UserStore, Sc: Scopes> Sentinel for $name<S, Sc> {
-            fn abort(rocket: &Rocket<Ignite>) -> bool {
-                !attached::<S>(rocket)
-            }
-        }
-    };
+        sentinel!($name<S, Sc>, tessera_service::Tessera<S>, S: UserStore, Sc: Scopes);
+    )*};
 }
 
-user_guard!(
+user_guards! {
     /// The user named by a valid token's `sub`, holding the scopes `Sc`; disabled users pass.
-    CurrentUser,
-    active = false
-);
-
-user_guard!(
+    CurrentUser, active = false;
     /// As [`CurrentUser`], and the user must be active (400 "Inactive user", after scopes).
-    ActiveUser,
-    active = true
-);
+    ActiveUser, active = true;
+}
 
 /// `POST /token` as a data guard: it always succeeds with the answer (token or refusal);
 /// return it from the handler. The `Authorization` header is ignored.
 #[derive(Debug)]
-pub struct Login<S> {
-    response: Response,
-    store: PhantomData<fn() -> S>,
+pub struct Login<S>(Response, PhantomData<fn() -> S>);
+
+async fn login<S: UserStore>(req: &Request<'_>, data: Data<'_>) -> Result<Response, AuthError> {
+    let tessera = state::<tessera_service::Tessera<S>>(req)?;
+    let header = |name| req.headers().get_one(name);
+    if let Err(refused) = tessera.check_declared_length(header("content-length")) {
+        return Ok(refused);
+    }
+    let read = data.open(tessera.body_read_limit().into()).into_bytes();
+    let Ok(Ok(body)) = rocket::tokio::time::timeout(tessera.body_timeout(), read).await else {
+        return Ok(tessera.unreadable_body());
+    };
+    let content_type = header("content-type");
+    Ok(tessera.token(content_type, body.into_inner()).await)
 }
 
 #[rocket::async_trait]
@@ -350,58 +342,15 @@ impl<'r, S: UserStore> FromData<'r> for Login<S> {
     type Error = AuthError;
 
     async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let Some(tessera) = req.rocket().state::<tessera_service::Tessera<S>>() else {
-            return not_attached();
-        };
-        let response = match tessera.check_declared_length(req.headers().get_one("content-length"))
-        {
-            Err(response) => response,
-            Ok(()) => {
-                let limit = tessera.body_read_limit();
-                let read = data.open(limit.into()).into_bytes();
-                match rocket::tokio::time::timeout(tessera.body_timeout(), read).await {
-                    Ok(Ok(body)) => {
-                        tessera
-                            .token(req.headers().get_one("content-type"), body.into_inner())
-                            .await
-                    }
-                    _ => tessera.unreadable_body(),
-                }
-            }
-        };
-        Outcome::Success(Self {
-            response,
-            store: PhantomData,
-        })
+        let answer = login::<S>(req, data).await;
+        outcome(req, answer.map(|response| Self(response, PhantomData)))
     }
 }
 
-impl<S: UserStore> Sentinel for Login<S> {
-    fn abort(rocket: &Rocket<Ignite>) -> bool {
-        !attached::<S>(rocket)
-    }
-}
-
-/// Whether the fairing is attached for the store `S`.
-fn attached<S: UserStore>(rocket: &Rocket<Ignite>) -> bool {
-    rocket.state::<tessera_service::Tessera<S>>().is_some()
-}
-
-/// The guards that need no store abort the launch without the fairing.
-macro_rules! needs_fairing {
-    ($($guard:ty),*) => {$(
-        impl Sentinel for $guard {
-            fn abort(rocket: &Rocket<Ignite>) -> bool {
-                rocket.state::<Checks>().is_none()
-            }
-        }
-    )*};
-}
-
-needs_fairing!(BearerToken, VerifiedClaims);
+sentinel!(Login<S>, tessera_service::Tessera<S>, S: UserStore);
 
 impl<'r, S> Responder<'r, 'static> for Login<S> {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        Reply(self.response).respond_to(req)
+        Reply(self.0).respond_to(req)
     }
 }

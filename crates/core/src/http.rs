@@ -99,6 +99,9 @@ pub enum Failure<'a> {
     Throttled(u32),
     /// More concurrent logins than the hashing bound: retry after the given seconds.
     Busy(u32),
+    /// A store the answer depends on (the shared login throttle) cannot be reached: 503,
+    /// retry after the given seconds. Logins fail closed on it.
+    Unavailable(u32),
     /// No such route.
     NotFound,
     /// Any other refusal a server makes on its own (a request it cannot route, a status a
@@ -589,6 +592,11 @@ impl<'a> Failure<'a> {
                     BUSY
                 };
                 let mut a = Answer::new(429, Body::Detail(d));
+                a.retry_after = Some(secs.max(1));
+                a
+            }
+            Self::Unavailable(secs) => {
+                let mut a = Answer::new(503, Body::Detail(reason_phrase(503)));
                 a.retry_after = Some(secs.max(1));
                 a
             }

@@ -168,6 +168,9 @@ fn token_endpoint_answers() {
         assert!(long.2.contains(r#""error":"invalid_request""#));
         let t = Failure::Throttled(42).answer(style, &[]).to_response();
         assert_eq!((t.status, t.header("retry-after")), (429, Some("42")));
+        let u = Failure::Unavailable(5).answer(style, &[]).to_response();
+        assert_eq!((u.status, u.header("retry-after")), (503, Some("5")));
+        assert_eq!(u.body, r#"{"detail":"Service Unavailable"}"#);
     }
     assert!(
         render(&Failure::Form(FormError::Repeated(Field::Username)).answer(Style::Rfc, &[]))

@@ -176,13 +176,20 @@ pub(crate) fn token_cases(style: Style, checks: TokenChecks) -> Vec<Case> {
         ),
         case(
             "throttled",
-            "Too many failed logins for this username; retry after `Retry-After` seconds.",
+            "Too many failed logins from this client for this username, from this client in all, \
+             or for this username in all; retry after `Retry-After` seconds.",
             Failure::Throttled(60),
         ),
         case(
             "busy",
             "Too many logins at once; retry after `Retry-After` seconds.",
             Failure::Busy(1),
+        ),
+        case(
+            "unavailable",
+            "The shared login throttle cannot be reached; no login is checked without it. \
+             Retry after `Retry-After` seconds.",
+            Failure::Unavailable(5),
         ),
         case(
             "invalid_grant",

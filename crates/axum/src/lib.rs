@@ -42,12 +42,13 @@
 pub mod docs;
 
 use axum::Router;
-use axum::extract::{FromRequestParts, OptionalFromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequestParts, OptionalFromRequestParts, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use std::marker::PhantomData;
+use std::net::{IpAddr, SocketAddr};
 pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
 use tessera_service::{Checks, OwnedClaims, Principal, Refusal, Response, UserStore};
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
@@ -230,6 +231,7 @@ pub async fn token<S: UserStore>(request: Request) -> axum::response::Response {
         return Refused::NotAttached.into_response();
     };
     let (parts, body) = request.into_parts();
+    let client = tessera.client(peer(&parts), forwarded_for(&parts.headers));
     let text = |name| {
         parts
             .headers
@@ -241,9 +243,27 @@ pub async fn token<S: UserStore>(request: Request) -> axum::response::Response {
     }
     let read = tessera.read_body(body.into_data_stream());
     let answer = match tokio::time::timeout(tessera.body_timeout(), read).await {
-        Ok(Ok(body)) => tessera.token(text(CONTENT_TYPE), body).await,
+        Ok(Ok(body)) => tessera.token(&client, text(CONTENT_TYPE), body).await,
         Ok(Err(refused)) => refused,
         Err(_) => tessera.unreadable_body(),
     };
     response(answer)
+}
+
+/// The socket peer: [`serve`]'s [`Connection`], or `axum::serve`'s `ConnectInfo` (served with
+/// `into_make_service_with_connect_info::<SocketAddr>()`).
+fn peer(parts: &Parts) -> Option<IpAddr> {
+    let ext = &parts.extensions;
+    ext.get::<Connection>().map(|c| c.peer.ip()).or_else(|| {
+        ext.get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+    })
+}
+
+/// Every `X-Forwarded-For` value (read only when proxies are trusted).
+fn forwarded_for(headers: &axum::http::HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
+        .get_all("x-forwarded-for")
+        .into_iter()
+        .map(HeaderValue::as_bytes)
 }

@@ -333,8 +333,11 @@ async fn login<S: UserStore>(req: &Request<'_>, data: Data<'_>) -> Result<Respon
     let Ok(Ok(body)) = rocket::tokio::time::timeout(tessera.body_timeout(), read).await else {
         return Ok(tessera.unreadable_body());
     };
+    let forwarded = req.headers().get("x-forwarded-for").map(str::as_bytes);
+    let client = tessera.client(req.remote().map(|a| a.ip()), forwarded);
     let content_type = header("content-type");
-    Ok(tessera.token(content_type, body.into_inner()).await)
+    let answer = tessera.token(&client, content_type, body.into_inner());
+    Ok(answer.await)
 }
 
 #[rocket::async_trait]

@@ -12,7 +12,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use tessera_core::password::Policy;
 use tessera_core::{Hs256Key, UnixTime};
-use tessera_service::{Account, Config, HashGate, HashMemory, Service, Throttle};
+use tessera_service::{Account, Config, HashGate, HashMemory, Service};
 
 struct User(String);
 
@@ -22,29 +22,17 @@ impl Account for User {
     }
 }
 
-/// The benchmark measures the hashing, not the throttle.
-struct NoThrottle;
-
-impl Throttle for NoThrottle {
-    fn check(&self, _: &str, _: UnixTime) -> Result<(), u32> {
-        Ok(())
-    }
-    fn failure(&self, _: &str, _: UnixTime) {}
-    fn success(&self, _: &str) {}
-}
-
 fn bench(c: &mut Criterion) {
     let s = Service::new(Hs256Key::new(&[3; 32]).unwrap(), Config::default())
-        .with_throttle(NoThrottle)
         .with_gate(HashGate::new(1));
     let john = User(Policy::OWASP.hash_with_salt(b"secret", &[1; 16]).unwrap());
     let now = UnixTime(1_764_000_000);
     let form = Some("application/x-www-form-urlencoded");
     let wrong = s
-        .begin_login(form, b"username=johndoe&password=wrong-password", now)
+        .begin_login(form, b"username=johndoe&password=wrong-password")
         .unwrap();
     let unknown = s
-        .begin_login(form, b"username=nobody&password=wrong-password", now)
+        .begin_login(form, b"username=nobody&password=wrong-password")
         .unwrap();
     // As on a hashing thread: one block array, reused and wiped after every hash.
     let mut memory = HashMemory::default();

@@ -3,6 +3,8 @@
 use tessera_core::TokenError;
 use tessera_core::http::Failure;
 
+use crate::client::Client;
+
 /// Why a request was refused, or that a login succeeded: the `reason` field of every event
 /// (target `tessera`). The codes are stable; match on them in log pipelines.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -23,10 +25,12 @@ pub enum Reason {
     Inactive,
     /// Wrong username or password.
     BadCredentials,
-    /// Too many failed logins.
+    /// A login limit is reached (the client on the username, the client, or the username).
     Throttled,
-    /// No hashing slot was free.
+    /// The client already has a login under way, or no hashing slot came in time.
     Busy,
+    /// The login throttle's store cannot be reached (503).
+    Unavailable,
     /// A login succeeded.
     Login,
 }
@@ -45,6 +49,7 @@ impl Reason {
             Self::BadCredentials => "bad_credentials",
             Self::Throttled => "throttled",
             Self::Busy => "busy",
+            Self::Unavailable => "unavailable",
             Self::Login => "login",
         }
     }
@@ -59,6 +64,7 @@ impl Reason {
             Failure::InvalidGrant { .. } => Self::BadCredentials,
             Failure::Throttled(_) => Self::Throttled,
             Failure::Busy(_) => Self::Busy,
+            Failure::Unavailable(_) => Self::Unavailable,
             Failure::InvalidToken => Self::InvalidToken,
             _ => Self::InvalidRequest,
         }
@@ -84,7 +90,17 @@ pub(crate) fn refused(reason: Reason, username: Option<&str>) {
     }
 }
 
+/// Records a refused login attempt with its client.
+pub(crate) fn login_refused(reason: Reason, username: &str, client: &Client) {
+    tracing::info!(target: "tessera", reason = reason.code(), username, client = client.as_str(), "refused");
+}
+
 /// Records a successful login.
-pub(crate) fn logged_in(username: &str) {
-    tracing::info!(target: "tessera", reason = Reason::Login.code(), username, "login");
+pub(crate) fn logged_in(username: &str, client: &Client) {
+    tracing::info!(target: "tessera", reason = Reason::Login.code(), username, client = client.as_str(), "login");
+}
+
+/// Records that the throttle's store could not end a reservation (it stays a failure).
+pub(crate) fn store_unreachable() {
+    tracing::warn!(target: "tessera", "the login throttle's store could not end a reservation");
 }

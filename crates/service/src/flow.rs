@@ -13,7 +13,9 @@ use tessera_core::http::{Failure, Response, Style};
 use tessera_core::jwt::OwnedClaims;
 
 use crate::Principal;
+use crate::client::Client;
 use crate::events::{self, Reason};
+use crate::throttle::{Admission, Attempt, Release};
 
 /// How long a `/token` body may take to arrive by default: 10 seconds.
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -136,6 +138,23 @@ impl Checks {
     #[must_use]
     pub fn body_timeout(&self) -> Duration {
         self.body_timeout
+    }
+
+    /// The client of a request, for the login throttle and queue: the socket `peer` (`None`
+    /// when the server cannot tell), or the `X-Forwarded-For` entry (`forwarded_for`: each
+    /// such header's value) chosen by the service's trusted proxy hops
+    /// ([`crate::Config::trusted_proxy_hops`]; with none, the header is not read).
+    #[must_use]
+    pub fn client<'h>(
+        &self,
+        peer: Option<std::net::IpAddr>,
+        forwarded_for: impl IntoIterator<Item = &'h [u8]>,
+    ) -> Client {
+        Client::resolve(
+            peer,
+            forwarded_for,
+            self.service.config().trusted_proxy_hops,
+        )
     }
 
     /// `failure` on a route requiring `scopes`, recorded as an event.
@@ -342,52 +361,104 @@ impl<S: UserStore> Tessera<S> {
         Ok(Principal { user, claims })
     }
 
-    /// `POST /token` from its `Content-Type` and whole body: parses and checks the form,
-    /// checks the throttle, looks the user up, verifies the password on the service's hashing
-    /// threads, stores a stronger hash when the stored one is weak, and issues the token. The
+    /// `POST /token` from `client` ([`Checks::client`]), with its `Content-Type` and whole
+    /// body. In order: the form is parsed and checked; the client may have one login under way
+    /// at a time (429 otherwise); the throttle checks every limit and reserves a place in each
+    /// count (429 with `Retry-After` when one is reached, 503 when its store is unreachable:
+    /// no login is ever checked without it); the user is looked up; the login waits for a
+    /// hashing slot (429 when none comes in time) and the password is verified; a success
+    /// clears the client's failures on that username, and a weak stored hash is replaced. The
     /// body is wiped once parsed. The request's `Authorization` header plays no part.
-    pub async fn token(&self, content_type: Option<&str>, body: Vec<u8>) -> Response {
-        let begun = self
-            .service
-            .begin_login(content_type, &body, UnixTime::now());
+    ///
+    /// A login whose answer is never awaited (the client went away) stays counted as a
+    /// failure.
+    pub async fn token(
+        &self,
+        client: &Client,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Response {
+        let begun = self.service.begin_login(content_type, &body);
         wipe(body);
         let request = match begun {
             Ok(request) => request,
             Err(response) => {
-                let reason = if response.status == 429 {
-                    Reason::Throttled
-                } else {
-                    Reason::InvalidRequest
-                };
-                events::refused(reason, None);
+                events::refused(Reason::InvalidRequest, None);
                 return response;
             }
         };
-        let user = self.store.find(request.username()).await;
         let username = request.username().to_owned();
-        let pending = match self.service.login(request, user) {
-            Ok(pending) => pending,
+        let config = self.service.config();
+        let refuse = |failure: Failure<'static>| {
+            events::login_refused(Reason::of(&failure), &username, client);
+            self.service.reject(failure, &[])
+        };
+        let Some(_turn) = self.service.login_turn(client) else {
+            return refuse(Failure::Busy(config.busy_retry_after));
+        };
+        let attempt = Attempt {
+            client,
+            username: &username,
+        };
+        match self
+            .service
+            .throttle()
+            .reserve(attempt, &config.limits, UnixTime::now())
+            .await
+        {
+            Ok(Admission::Granted) => {}
+            Ok(Admission::Wait(secs)) => return refuse(Failure::Throttled(secs)),
+            Err(_) => return refuse(Failure::Unavailable(config.unavailable_retry_after)),
+        }
+        let user = self.store.find(&username).await;
+        let outcome = match self.service.verify_login(request, user).await {
+            Ok(outcome) => outcome,
             Err(busy) => {
-                events::refused(Reason::Busy, Some(&username));
-                return busy;
+                // The password was not checked: the attempt is not a failure.
+                self.release(client, &username, Release::Undone);
+                return refuse(busy);
             }
         };
-        let Some(outcome) = pending.await else {
-            // The hashing job failed: nothing was decided, so the client is told to retry.
-            events::refused(Reason::Busy, Some(&username));
-            return self
-                .service
-                .reject(Failure::Busy(self.service.config().busy_retry_after), &[]);
-        };
-        if outcome.response.status == 200 {
-            events::logged_in(&username);
+        if outcome.succeeded {
+            events::logged_in(&username, client);
+            self.release(client, &username, Release::Succeeded);
         } else {
-            events::refused(Reason::BadCredentials, Some(&username));
+            events::login_refused(Reason::BadCredentials, &username, client);
         }
         if let Some(phc) = outcome.rehash {
             self.store.update_hash(&outcome.username, phc).await;
         }
         outcome.response
+    }
+}
+
+impl<S> Tessera<S> {
+    /// Ends a reservation without holding up the answer: a store that answers at once (the
+    /// in-memory one) is done before this returns; a remote one finishes on a spawned task, so
+    /// that a login waits for one round trip to the store (the reservation), not two. Should
+    /// the store fail, the attempt stays counted as a failure, which errs towards caution.
+    fn release(&self, client: &Client, username: &str, how: Release) {
+        let service = Arc::clone(&self.service);
+        let (client, username) = (client.clone(), username.to_owned());
+        let mut release = Box::pin(async move {
+            let attempt = Attempt {
+                client: &client,
+                username: &username,
+            };
+            let limits = &service.config().limits;
+            if service
+                .throttle()
+                .release(attempt, limits, how)
+                .await
+                .is_err()
+            {
+                events::store_unreachable();
+            }
+        });
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        if release.as_mut().poll(&mut cx).is_pending() {
+            tokio::spawn(release);
+        }
     }
 }
 

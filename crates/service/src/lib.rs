@@ -25,6 +25,7 @@
 
 extern crate alloc;
 
+pub mod client;
 mod events;
 mod flow;
 mod principal;
@@ -32,17 +33,20 @@ mod scopes;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod service;
+pub mod throttle;
 
+pub use client::Client;
 pub use events::Reason;
 pub use flow::{Checks, DEFAULT_BODY_TIMEOUT, Refusal, Tessera};
 pub use principal::Principal;
 pub use scopes::{NoScopes, Scopes, is_scope_token};
 pub use service::{
     Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, LoginOutcome,
-    LoginRequest, MemoryThrottle, Pending, Service, Throttle, UserStore,
+    LoginRequest, Pending, Service, UserStore,
 };
 pub use tessera_core::http::{Failure, Response, Style};
 pub use tessera_core::jwt::OwnedClaims;
+pub use throttle::{LoginLimits, MemoryThrottle, Throttle};
 
 /// An answer as an `http::Response` (feature `http`): its status, each header, its body. A
 /// header that does not fit `http`'s types is left out rather than allowed to panic (core

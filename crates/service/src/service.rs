@@ -2,14 +2,15 @@
 //! the request flows of this crate ([`crate::Tessera`]) put together.
 //!
 //! A [`Service`] holds the key, the error style, the login policy, the brute-force
-//! [`Throttle`] and the [`HashGate`] that bounds concurrent argon2 work. An adapter
-//! (Rocket, Warp, …) only moves bytes between its framework and these calls:
+//! [`Throttle`], the clients with a login under way, and the [`HashGate`] that bounds
+//! concurrent argon2 work. [`crate::Tessera`] strings these calls together:
 //!
 //! - protected route: [`Service::authenticate`] → look the subject up (async, the
 //!   application's [`UserStore`]) → [`Service::authorize`] → on error [`Service::reject`];
-//! - `/token`: [`Service::begin_login`] → look the username up → [`Service::login`], which
-//!   takes a [`HashGate`] slot and runs [`Service::finish_login`] (argon2) on one of the gate's
-//!   hashing threads → `.await` its [`LoginOutcome`].
+//! - `/token`: [`Service::begin_login`] (the form) → [`Service::login_turn`] (one login per
+//!   client at a time) → [`Throttle::reserve`] → look the username up →
+//!   [`Service::verify_login`], which waits its turn in the gate's fair queue and runs
+//!   [`Service::finish_login`] (argon2) on one of the gate's hashing threads.
 //!
 //! The password grant is legacy: the OAuth 2.0 Security BCP (RFC 9700) says it must not be
 //! used and OAuth 2.1 drops it. It is here for first-party clients and for compatibility with
@@ -22,7 +23,8 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use core::future::Future;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use std::collections::HashMap;
+use core::time::Duration;
+use std::collections::HashSet;
 use std::sync::Mutex;
 
 use zeroize::Zeroizing;
@@ -34,6 +36,9 @@ use tessera_core::form::{self, FormOptions};
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::jwt::{self, Header, OwnedClaims, Validation, Verifier};
 use tessera_core::password::{PhcHash, Policy};
+
+use crate::client::Client;
+use crate::throttle::{LoginLimits, MemoryThrottle, Throttle};
 
 pub use self::pool::{DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, Pending};
 
@@ -70,98 +75,6 @@ pub trait UserStore: Send + Sync + 'static {
     }
 }
 
-/// Brute-force protection for `/token` (RFC 6749 §4.3.2), keyed by username, known or not.
-pub trait Throttle: Send + Sync + 'static {
-    /// `Err(seconds)` when `username` must wait before another attempt.
-    ///
-    /// # Errors
-    /// The seconds until the next attempt is allowed.
-    fn check(&self, username: &str, now: UnixTime) -> Result<(), u32>;
-    /// Records a failed login.
-    fn failure(&self, username: &str, now: UnixTime);
-    /// Records a successful login (clears the failures).
-    fn success(&self, username: &str);
-}
-
-/// In-memory [`Throttle`]: after `max_failures` failures within a fixed window that starts at
-/// the first failure, further attempts wait until the window ends.
-///
-/// Memory is bounded: past `capacity` usernames, expired windows are dropped, then the oldest
-/// half.
-#[derive(Debug)]
-pub struct MemoryThrottle {
-    max_failures: u32,
-    window_secs: u32,
-    capacity: usize,
-    state: Mutex<HashMap<String, (u32, i64)>>,
-}
-
-impl MemoryThrottle {
-    /// `max_failures` within `window_secs`; 100 000 usernames tracked at most.
-    #[must_use]
-    pub fn new(max_failures: u32, window_secs: u32) -> Self {
-        Self {
-            max_failures,
-            window_secs,
-            capacity: 100_000,
-            state: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (u32, i64)>> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl Default for MemoryThrottle {
-    /// 5 failures within 60 seconds.
-    fn default() -> Self {
-        Self::new(5, 60)
-    }
-}
-
-impl Throttle for MemoryThrottle {
-    fn check(&self, username: &str, now: UnixTime) -> Result<(), u32> {
-        let map = self.lock();
-        match map.get(username) {
-            Some(&(count, start)) if count >= self.max_failures => {
-                let end = start.saturating_add(i64::from(self.window_secs));
-                if now.0 < end {
-                    Err(u32::try_from(end - now.0).unwrap_or(u32::MAX).max(1))
-                } else {
-                    Ok(())
-                }
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn failure(&self, username: &str, now: UnixTime) {
-        let mut map = self.lock();
-        let window = i64::from(self.window_secs);
-        if map.len() >= self.capacity && !map.contains_key(username) {
-            map.retain(|_, &mut (_, start)| now.0 < start.saturating_add(window));
-            if map.len() >= self.capacity {
-                let mut starts: alloc::vec::Vec<i64> = map.values().map(|&(_, s)| s).collect();
-                starts.sort_unstable();
-                let cut = starts[starts.len() / 2];
-                map.retain(|_, &mut (_, s)| s > cut);
-            }
-        }
-        let e = map.entry(String::from(username)).or_insert((0, now.0));
-        if now.0 >= e.1.saturating_add(window) {
-            *e = (0, now.0);
-        }
-        e.0 = e.0.saturating_add(1);
-    }
-
-    fn success(&self, username: &str) {
-        self.lock().remove(username);
-    }
-}
-
 /// How a [`Service`] behaves; every field has the FastAPI tutorial's default.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -182,8 +95,20 @@ pub struct Config {
     pub policy: Policy,
     /// Token validation (leeway 0, `exp` required, no `aud`).
     pub validation: Validation<'static>,
-    /// `Retry-After` seconds when the hashing bound is reached.
+    /// `Retry-After` seconds when a login cannot get a hashing slot in time, or its client
+    /// already has one under way.
     pub busy_retry_after: u32,
+    /// The failure limits of `/token` ([`LoginLimits`]).
+    pub limits: LoginLimits,
+    /// How many reverse proxies in front of the server append to `X-Forwarded-For` and are
+    /// trusted to (default 0: the header is ignored). See [`Client::resolve`].
+    pub trusted_proxy_hops: usize,
+    /// How long a login waits in the hashing queue for a slot before 429 (default 2 s).
+    pub queue_deadline: Duration,
+    /// How many logins may wait in the hashing queue (default 64); one more gets 429 at once.
+    pub queue_length: usize,
+    /// `Retry-After` seconds of the 503 answered when the throttle's store is unreachable.
+    pub unavailable_retry_after: u32,
 }
 
 impl Default for Config {
@@ -197,6 +122,11 @@ impl Default for Config {
             policy: Policy::OWASP,
             validation: Validation::new(),
             busy_retry_after: 1,
+            limits: LoginLimits::default(),
+            trusted_proxy_hops: 0,
+            queue_deadline: Duration::from_secs(2),
+            queue_length: 64,
+            unavailable_retry_after: 5,
         }
     }
 }
@@ -236,6 +166,8 @@ impl LoginRequest {
 /// weaker than the policy.
 #[derive(Debug)]
 pub struct LoginOutcome {
+    /// Whether the password was right and a token issued.
+    pub succeeded: bool,
     /// The HTTP answer (token or error).
     pub response: Response,
     /// A rehashed PHC string for the user, after a successful login with a weak stored hash.
@@ -253,6 +185,20 @@ pub struct Service {
     config: Config,
     throttle: Box<dyn Throttle>,
     gate: Arc<HashGate>,
+    under_way: Mutex<HashSet<Client>>,
+}
+
+/// A client's one login under way ([`Service::login_turn`]); the turn ends on drop.
+#[derive(Debug)]
+pub struct LoginTurn<'a> {
+    service: &'a Service,
+    client: Client,
+}
+
+impl Drop for LoginTurn<'_> {
+    fn drop(&mut self) {
+        self.service.under_way().remove(&self.client);
+    }
 }
 
 impl core::fmt::Debug for Service {
@@ -265,8 +211,9 @@ impl core::fmt::Debug for Service {
 }
 
 impl Service {
-    /// A service signing and verifying with `key`, an in-memory throttle (5 failures per 60 s)
-    /// and a hashing bound of one per core but one ([`HashGate::per_core`]).
+    /// A service signing and verifying with `key`, the in-process throttle
+    /// ([`MemoryThrottle`]) and a hashing bound of one per core but one
+    /// ([`HashGate::per_core`]).
     #[must_use]
     pub fn new(key: Hs256Key, config: Config) -> Self {
         Self {
@@ -274,14 +221,39 @@ impl Service {
             config,
             throttle: Box::new(MemoryThrottle::default()),
             gate: HashGate::per_core(),
+            under_way: Mutex::new(HashSet::new()),
         }
     }
 
-    /// Replaces the throttle (for example with one backed by a shared store).
+    /// Replaces the throttle (for example with one backed by a shared store, so that a fleet
+    /// of instances shares one count).
     #[must_use]
     pub fn with_throttle(mut self, throttle: impl Throttle) -> Self {
         self.throttle = Box::new(throttle);
         self
+    }
+
+    /// The throttle.
+    #[must_use]
+    pub fn throttle(&self) -> &dyn Throttle {
+        &*self.throttle
+    }
+
+    fn under_way(&self) -> std::sync::MutexGuard<'_, HashSet<Client>> {
+        self.under_way
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The turn of `client` to log in, or `None` when it already has a login under way (in this
+    /// process): one password hash in flight or queued per client, so that no client can fill
+    /// the hashing queue.
+    #[must_use]
+    pub fn login_turn(&self, client: &Client) -> Option<LoginTurn<'_>> {
+        self.under_way().insert(client.clone()).then(|| LoginTurn {
+            service: self,
+            client: client.clone(),
+        })
     }
 
     /// Replaces the hashing bound.
@@ -376,24 +348,20 @@ impl Service {
         failure.answer(self.config.style, scopes).to_response()
     }
 
-    /// First step of `/token`: parses and checks the form, then the throttle.
+    /// First step of `/token`: parses and checks the form.
     ///
     /// # Errors
-    /// The answer to send: a form error, or 429 when the username is throttled.
+    /// The answer to a form error.
     pub fn begin_login(
         &self,
         content_type: Option<&str>,
         body: &[u8],
-        now: UnixTime,
     ) -> Result<LoginRequest, Response> {
         let style = self.config.style;
         let opts = style.form_options(self.config.form);
         let mut buf = Zeroizing::new(alloc::vec![0u8; form::buffer_len(body, &opts)]);
         let form = form::parse(body, content_type, &opts, &mut buf)
             .map_err(|e| Failure::Form(e).answer(style, &[]).to_response())?;
-        self.throttle
-            .check(form.username, now)
-            .map_err(|secs| Failure::Throttled(secs).answer(style, &[]).to_response())?;
         Ok(LoginRequest {
             username: String::from(form.username),
             password: Zeroizing::new(String::from(form.password)),
@@ -401,44 +369,49 @@ impl Service {
         })
     }
 
-    /// A slot for the argon2 work of one login.
-    ///
-    /// # Errors
-    /// 429 with `Retry-After` when every slot is busy.
-    pub fn permit(&self) -> Result<HashPermit, Response> {
-        self.gate.try_acquire().ok_or_else(|| {
-            Failure::Busy(self.config.busy_retry_after)
-                .answer(self.config.style, &[])
-                .to_response()
-        })
+    /// A slot for the argon2 work of one login, at once, or `None` when every slot is busy or
+    /// logins are queued.
+    #[must_use]
+    pub fn try_permit(&self) -> Option<HashPermit> {
+        self.gate.try_acquire()
     }
 
-    /// The rest of `/token` after the user lookup: takes a hashing slot (or answers 429 with
-    /// `Retry-After`) and runs [`finish_login`](Self::finish_login) on one of the
-    /// [`HashGate`]'s threads, with that thread's reusable argon2 memory. `.await` the result;
-    /// it is `None` only if the hashing job panicked.
+    /// The password check of `/token`, after the throttle and the user lookup: waits for a
+    /// hashing slot in the gate's queue (first come, first served, at most
+    /// [`Config::queue_length`] waiting, each for at most [`Config::queue_deadline`]), then runs
+    /// [`finish_login`](Self::finish_login) on one of the gate's threads, with that thread's
+    /// reusable argon2 memory.
     ///
     /// # Errors
-    /// 429 with `Retry-After` when every hashing slot is busy.
-    pub fn login<A>(
+    /// [`Failure::Busy`] when no slot came in time (or the hashing job failed): the password
+    /// was not checked.
+    pub async fn verify_login<A>(
         self: &Arc<Self>,
         request: LoginRequest,
         user: Option<A>,
-    ) -> Result<Pending<LoginOutcome>, Response>
+    ) -> Result<LoginOutcome, Failure<'static>>
     where
         A: Account + Send + 'static,
     {
-        let permit = self.permit()?;
+        let busy = Failure::Busy(self.config.busy_retry_after);
+        let permit = self
+            .gate
+            .acquire(self.config.queue_length, self.config.queue_deadline)
+            .await
+            .ok_or(busy)?;
         let service = Arc::clone(self);
-        Ok(permit.run(move |memory| {
-            service.finish_login(&request, user.as_ref(), UnixTime::now(), memory)
-        }))
+        permit
+            .run(move |memory| {
+                service.finish_login(&request, user.as_ref(), UnixTime::now(), memory)
+            })
+            .await
+            .ok_or(busy)
     }
 
     /// Last step of `/token`, to run off the async executor while holding a [`HashPermit`]
-    /// ([`login`](Self::login) does both): verifies the password in `memory` (or spends the
-    /// same on a dummy verify for an unknown user), records the outcome with the throttle,
-    /// and issues the token.
+    /// ([`verify_login`](Self::verify_login) does both): verifies the password in `memory` (or
+    /// spends the same on a dummy verify for an unknown user) and issues the token. The
+    /// throttle is the caller's business.
     #[must_use]
     pub fn finish_login<A: Account>(
         &self,
@@ -468,26 +441,29 @@ impl Service {
         };
         let username = request.username.clone();
         let (Some(needs_rehash), Some(user)) = (verified, user) else {
-            self.throttle.failure(&request.username, now);
             let failure = Failure::InvalidGrant {
                 challenge: self.config.fastapi_login_challenge,
             };
             return LoginOutcome {
+                succeeded: false,
                 response: failure.answer(style, &[]).to_response(),
                 rehash: None,
                 username,
             };
         };
-        self.throttle.success(&request.username);
         let scope = self.granted_scope(&request.scope, user);
-        let response = match self.issue(&request.username, &scope, now) {
-            Ok(token) => {
-                Answer::token(style, &token, self.config.token_lifetime_secs, &scope).to_response()
-            }
+        let (succeeded, response) = match self.issue(&request.username, &scope, now) {
+            Ok(token) => (
+                true,
+                Answer::token(style, &token, self.config.token_lifetime_secs, &scope).to_response(),
+            ),
             // Only reachable with a misconfigured lifetime; answer as a failed login.
-            Err(_) => Failure::InvalidGrant { challenge: false }
-                .answer(style, &[])
-                .to_response(),
+            Err(_) => (
+                false,
+                Failure::InvalidGrant { challenge: false }
+                    .answer(style, &[])
+                    .to_response(),
+            ),
         };
         let rehash = if needs_rehash {
             let mut out = [0u8; tessera_core::password::MAX_PHC_LEN];
@@ -501,6 +477,7 @@ impl Service {
             None
         };
         LoginOutcome {
+            succeeded,
             response,
             rehash,
             username,

@@ -61,13 +61,22 @@ async fn refusals_and_logins_are_events_without_secrets() {
     let key = Hs256Key::new(&[9; 32]).unwrap();
     let tessera = Tessera::new(Service::new(key, Config::default()), Store(hash));
     let form = Some("application/x-www-form-urlencoded");
+    let client = tessera.client("192.0.2.5".parse().ok(), []);
 
     let wrong = tessera
-        .token(form, b"username=ann&password=wrong-PASSWORD-2".to_vec())
+        .token(
+            &client,
+            form,
+            b"username=ann&password=wrong-PASSWORD-2".to_vec(),
+        )
         .await;
     assert_eq!(wrong.status, 400);
     let right = tessera
-        .token(form, b"username=ann&password=right-PASSWORD-1".to_vec())
+        .token(
+            &client,
+            form,
+            b"username=ann&password=right-PASSWORD-1".to_vec(),
+        )
         .await;
     assert_eq!(right.status, 200);
     let missing = tessera.claims(std::iter::empty());
@@ -79,11 +88,11 @@ async fn refusals_and_logins_are_events_without_secrets() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(
-        lines[0].contains(r#"reason="bad_credentials" username="ann""#),
+        lines[0].contains(r#"reason="bad_credentials" username="ann" client="192.0.2.5""#),
         "{text}"
     );
     assert!(
-        lines[1].contains(r#"reason="login" username="ann""#),
+        lines[1].contains(r#"reason="login" username="ann" client="192.0.2.5""#),
         "{text}"
     );
     assert!(

@@ -2,12 +2,10 @@
 
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use std::sync::Mutex;
-
 use tessera_core::http::Style;
 use tessera_core::password::Policy;
 use tessera_core::{Hs256Key, UnixTime, http::Failure};
-use tessera_service::{Account, Config, HashGate, HashMemory, MemoryThrottle, Service, Throttle};
+use tessera_service::{Account, Config, HashGate, HashMemory, Service};
 
 const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 const NOW: UnixTime = UnixTime(1_764_000_000);
@@ -57,10 +55,10 @@ fn john() -> User {
 }
 
 fn login(s: &Service, body: impl AsRef<[u8]>, user: Option<&User>) -> tessera_core::http::Response {
-    match s.begin_login(FORM, body.as_ref(), NOW) {
+    match s.begin_login(FORM, body.as_ref()) {
         Err(r) => r,
         Ok(req) => {
-            let _permit = s.permit().unwrap();
+            let _permit = s.try_permit().unwrap();
             s.finish_login(&req, user, NOW, &mut HashMemory::default())
                 .response
         }
@@ -231,39 +229,6 @@ fn fastapi_style_takes_the_last_occurrence_even_when_empty() {
 }
 
 #[test]
-fn throttling_after_five_failures_and_cleared_by_success() {
-    let s = service(Style::Rfc, false);
-    for _ in 0..5 {
-        assert_eq!(
-            login(&s, "username=johndoe&password=x", Some(&john())).status,
-            400
-        );
-    }
-    let r = login(&s, "username=johndoe&password=secret", Some(&john()));
-    assert_eq!((r.status, r.header("retry-after")), (429, Some("60")));
-    // Unknown usernames are throttled the same way.
-    for _ in 0..5 {
-        login(&s, "username=ghost&password=x", None);
-    }
-    assert_eq!(login(&s, "username=ghost&password=x", None).status, 429);
-
-    let t = MemoryThrottle::new(2, 60);
-    t.failure("a", NOW);
-    t.success("a");
-    t.failure("a", NOW);
-    assert!(
-        t.check("a", NOW).is_ok(),
-        "success cleared the earlier failure"
-    );
-    t.failure("a", NOW);
-    assert_eq!(t.check("a", UnixTime(NOW.0 + 59)), Err(1));
-    assert!(
-        t.check("a", UnixTime(NOW.0 + 60)).is_ok(),
-        "the window ended"
-    );
-}
-
-#[test]
 fn hashing_bound() {
     let gate = HashGate::new(2);
     let a = gate.try_acquire().unwrap();
@@ -272,15 +237,14 @@ fn hashing_bound() {
     drop(a);
     assert!(gate.try_acquire().is_some());
     let s = service(Style::Rfc, false).with_gate(HashGate::new(1));
-    let _held = s.permit().unwrap();
-    let busy = s.permit().unwrap_err();
-    assert_eq!((busy.status, busy.header("retry-after")), (429, Some("1")));
+    let _held = s.try_permit().unwrap();
+    assert!(s.try_permit().is_none());
 }
 
 #[test]
 fn checks_run_in_the_documented_order() {
     let s = service(Style::Rfc, false);
-    let body = |b: &str| s.begin_login(FORM, b.as_bytes(), NOW).unwrap_err();
+    let body = |b: &str| s.begin_login(FORM, b.as_bytes()).unwrap_err();
     assert_eq!(body(&"a".repeat(16 * 1024 + 1)).status, 413);
     assert!(
         body("username=%zz&grant_type=nope")
@@ -300,12 +264,8 @@ fn checks_run_in_the_documented_order() {
     );
     // Authorization headers and client credentials are not the endpoint's business.
     assert!(
-        s.begin_login(
-            FORM,
-            b"username=j&password=p&client_id=&client_secret=x",
-            NOW
-        )
-        .is_ok()
+        s.begin_login(FORM, b"username=j&password=p&client_id=&client_secret=x")
+            .is_ok()
     );
 }
 
@@ -320,7 +280,7 @@ fn rehash_offered_for_weak_hashes() {
         active: true,
     };
     let req = s
-        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .begin_login(FORM, b"username=johndoe&password=secret")
         .unwrap();
     let mut memory = HashMemory::default();
     let out = s.finish_login(&req, Some(&user), NOW, &mut memory);
@@ -334,68 +294,101 @@ fn rehash_offered_for_weak_hashes() {
 }
 
 #[test]
-fn a_shared_throttle_can_replace_the_memory_one() {
-    #[derive(Default)]
-    struct Counting(Mutex<Vec<String>>);
-    impl Throttle for Counting {
-        fn check(&self, _: &str, _: UnixTime) -> Result<(), u32> {
-            Ok(())
-        }
-        fn failure(&self, u: &str, _: UnixTime) {
-            self.0.lock().unwrap().push(u.to_string());
-        }
-        fn success(&self, _: &str) {}
-    }
-    let s = service(Style::Rfc, false).with_throttle(Counting::default());
-    for _ in 0..7 {
-        assert_eq!(
-            login(&s, "username=johndoe&password=x", Some(&john())).status,
-            400
-        );
-    }
-}
-
-#[test]
 fn debug_never_shows_the_password() {
     let s = service(Style::Rfc, false);
     let req = s
-        .begin_login(FORM, b"username=johndoe&password=MARKER-pw-7f3a", NOW)
+        .begin_login(FORM, b"username=johndoe&password=MARKER-pw-7f3a")
         .unwrap();
     assert!(!format!("{req:?}").contains("MARKER"));
     assert!(!format!("{s:?}").contains("7, 7, 7"));
 }
 
-#[test]
-fn login_runs_on_the_hashing_threads_and_frees_its_slot() {
+#[tokio::test]
+async fn login_runs_on_the_hashing_threads_and_frees_its_slot() {
     let s = std::sync::Arc::new(service(Style::Rfc, false).with_gate(HashGate::new(1)));
     let req = s
-        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .begin_login(FORM, b"username=johndoe&password=secret")
         .unwrap();
-    let outcome = s.login(req, Some(john())).unwrap().wait().unwrap();
+    let outcome = s.verify_login(req, Some(john())).await.unwrap();
+    assert!(outcome.succeeded);
     assert_eq!(outcome.response.status, 200);
     assert_eq!(outcome.username, "johndoe");
     // The slot was released before the result was delivered.
+    assert!(s.try_permit().is_some());
     let again = s
-        .begin_login(FORM, b"username=johndoe&password=wrong", NOW)
+        .begin_login(FORM, b"username=johndoe&password=wrong")
         .unwrap();
-    let outcome = s.login(again, None::<User>).unwrap().wait().unwrap();
+    let outcome = s.verify_login(again, None::<User>).await.unwrap();
+    assert!(!outcome.succeeded);
     assert_eq!(outcome.response.status, 400);
     assert!(outcome.response.body.contains("invalid_grant"));
 }
 
-#[test]
-fn a_busy_gate_answers_429_while_a_hash_runs() {
-    let s = std::sync::Arc::new(service(Style::Rfc, false).with_gate(HashGate::new(1)));
+#[tokio::test]
+async fn a_login_waits_for_a_slot_until_the_deadline() {
+    let config = Config {
+        policy: FAST,
+        queue_deadline: std::time::Duration::from_millis(200),
+        ..Config::default()
+    };
+    let s = std::sync::Arc::new(
+        Service::new(Hs256Key::new(&[7; 32]).unwrap(), config).with_gate(HashGate::new(1)),
+    );
     let (release, hold) = std::sync::mpsc::channel::<()>();
-    let held = s.permit().unwrap().run(move |_| hold.recv().is_ok());
+    let held = s.try_permit().unwrap().run(move |_| hold.recv().is_ok());
     let req = s
-        .begin_login(FORM, b"username=johndoe&password=secret", NOW)
+        .begin_login(FORM, b"username=johndoe&password=secret")
         .unwrap();
-    let busy = s.login(req, Some(john())).unwrap_err();
-    assert_eq!((busy.status, busy.header("retry-after")), (429, Some("1")));
+    // Nothing frees the slot: the deadline passes.
+    assert_eq!(
+        s.verify_login(req, Some(john())).await.unwrap_err(),
+        Failure::Busy(1)
+    );
+    // A slot freed while the login waits is taken.
+    let req = s
+        .begin_login(FORM, b"username=johndoe&password=secret")
+        .unwrap();
+    let waiting = tokio::spawn({
+        let s = std::sync::Arc::clone(&s);
+        async move { s.verify_login(req, Some(john())).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     release.send(()).unwrap();
-    assert_eq!(held.wait(), Some(true));
-    assert!(s.permit().is_ok(), "the slot is free again");
+    assert_eq!(held.await, Some(true));
+    let outcome = waiting.await.unwrap().unwrap();
+    assert_eq!(outcome.response.status, 200);
+}
+
+#[tokio::test]
+async fn the_queue_is_first_come_first_served_and_bounded() {
+    let gate = HashGate::new(1);
+    let held = gate.try_acquire().unwrap();
+    let order = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut waiters = Vec::new();
+    for i in 0..3 {
+        let (g, order) = (std::sync::Arc::clone(&gate), std::sync::Arc::clone(&order));
+        waiters.push(tokio::spawn(async move {
+            let permit = g.acquire(3, std::time::Duration::from_secs(10)).await;
+            order.lock().unwrap().push(i);
+            drop(permit);
+        }));
+        // Each is queued before the next arrives.
+        while gate.waiting() < i + 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+    // The queue holds three: a fourth is refused at once, whatever the deadline.
+    assert!(
+        gate.acquire(3, std::time::Duration::from_secs(10))
+            .await
+            .is_none()
+    );
+    drop(held);
+    for w in waiters {
+        w.await.unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), [0, 1, 2]);
+    assert_eq!(gate.waiting(), 0);
 }
 
 #[test]

@@ -37,8 +37,8 @@ pub mod docs;
 use std::convert::Infallible;
 
 pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
+use tessera_service::{Client, OwnedClaims, Refusal, Response, UserStore};
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
-use tessera_service::{OwnedClaims, Refusal, Response, UserStore};
 use warp::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
 use warp::http::{HeaderMap, HeaderValue};
 use warp::reject::{Reject, Rejection};
@@ -146,21 +146,29 @@ pub fn current_active_user<S: UserStore, Sc: Scopes>(
 }
 
 /// The whole `POST /token` endpoint after its path and method filters: the answer (token or
-/// refusal) is always a reply. The `Authorization` header is ignored.
+/// refusal) is always a reply. The `Authorization` header is ignored. The client is the
+/// [`Connection`]'s peer (served by [`serve`]); elsewhere every login counts as one client.
 pub fn token<S: UserStore>(
     tessera: &Tessera<S>,
 ) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone + use<S> {
     let tessera = tessera.clone();
     warp::header::headers_cloned()
+        .and(warp::ext::optional::<Connection>())
         .and(warp::body::stream())
-        .then(move |headers: HeaderMap, body| {
+        .then(move |headers: HeaderMap, conn: Option<Connection>, body| {
             let tessera = tessera.clone();
-            async move { reply(login(&tessera, &headers, body).await) }
+            async move {
+                let forwarded = headers.get_all("x-forwarded-for");
+                let values = forwarded.into_iter().map(HeaderValue::as_bytes);
+                let client = tessera.client(conn.map(|c| c.peer.ip()), values);
+                reply(login(&tessera, &client, &headers, body).await)
+            }
         })
 }
 
 async fn login<S: UserStore, B: bytes::Buf>(
     tessera: &Tessera<S>,
+    client: &Client,
     headers: &HeaderMap,
     body: impl Stream<Item = Result<B, warp::Error>>,
 ) -> Response {
@@ -173,7 +181,7 @@ async fn login<S: UserStore, B: bytes::Buf>(
         return refused;
     }
     match tokio::time::timeout(tessera.body_timeout(), tessera.read_body(body)).await {
-        Ok(Ok(body)) => tessera.token(text(CONTENT_TYPE), body).await,
+        Ok(Ok(body)) => tessera.token(client, text(CONTENT_TYPE), body).await,
         Ok(Err(refused)) => refused,
         Err(_) => tessera.unreadable_body(),
     }

@@ -13,9 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::{Hs256Key, KeyError};
-use tessera_service::{
-    Account, Config, DEFAULT_NICENESS, HashGate, MemoryThrottle, Service, UserStore,
-};
+use tessera_service::throttle::{Limit, LoginLimits, RedisThrottle};
+use tessera_service::{Account, Config, DEFAULT_NICENESS, HashGate, Service, UserStore};
 pub mod openapi;
 
 /// Which chapter of the tutorial the app ports.
@@ -335,6 +334,9 @@ pub struct Options {
     pub header_timeout: Duration,
     /// How long a `/token` request may take to send its body (`BODY_TIMEOUT_SECS`, default 10).
     pub body_timeout: Duration,
+    /// `--redis-url` (or `REDIS_URL`): keep the login throttle in Redis, shared by every
+    /// instance given the same URL. Unset: in this process's memory.
+    pub redis_url: Option<String>,
 }
 
 impl Default for Options {
@@ -346,6 +348,7 @@ impl Default for Options {
             port: 8000,
             header_timeout: DEFAULT_TIMEOUT,
             body_timeout: DEFAULT_TIMEOUT,
+            redis_url: None,
         }
     }
 }
@@ -364,10 +367,15 @@ impl std::error::Error for SetupError {}
 
 /// Usage text.
 pub const USAGE: &str =
-    "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT
+    "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT  --redis-url URL
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
-             LOGIN_FAILURE_LIMIT (failed logins per username within 60 s before 429; default 5)
+             REDIS_URL (as --redis-url: the login throttle in Redis, shared by a fleet; unset: in memory)
+             REDIS_KEY_PREFIX (the throttle's Redis key prefix; default tessera:login:)
+             LOGIN_FAILURE_LIMIT (failed logins of one client on one username within 60 s before 429; default 5)
+             LOGIN_CLIENT_FAILURE_LIMIT (failed logins of one client within 10 min; default 1000; 0: no limit)
+             LOGIN_USERNAME_FAILURE_LIMIT (failed logins on one username from all clients within 1 h; default 100; 0: no limit)
+             TRUSTED_PROXY_HOPS (reverse proxies whose X-Forwarded-For entries are trusted; default 0)
              HASH_NICENESS (priority of the password-hashing threads, 0 to 19; default 19)
              HEADER_TIMEOUT_SECS (seconds a client may take to send a request's headers; default 10)
              BODY_TIMEOUT_SECS (seconds a client may take to send a /token body; default 10)";
@@ -413,6 +421,7 @@ impl Options {
                     })?;
                 }
                 "--address" => o.address = value()?,
+                "--redis-url" => o.redis_url = Some(value()?),
                 "--port" => {
                     let v = value()?;
                     o.port = v.parse().map_err(|_| {
@@ -467,27 +476,51 @@ pub fn lifetime_from_env() -> Result<u64, SetupError> {
     }
 }
 
-/// The number of failed logins one username may make within 60 seconds before `/token`
-/// answers 429, from `LOGIN_FAILURE_LIMIT` (default 5, the tutorial's policy). A higher limit
-/// lets a benchmark send many wrong passwords for the same user.
+/// A whole number from the environment variable `name`, within `min..=max`, `default` when
+/// unset.
 ///
 /// # Errors
-/// A message when the value is not a whole number of at least 1.
-pub fn login_failure_limit_from_env() -> Result<u32, SetupError> {
-    parse_login_failure_limit(std::env::var("LOGIN_FAILURE_LIMIT").ok().as_deref())
+/// A message naming the variable and the range when the value is not such a number.
+pub fn number_from_env(name: &str, min: u32, max: u32, default: u32) -> Result<u32, SetupError> {
+    parse_number(name, std::env::var(name).ok().as_deref(), min, max, default)
 }
 
-fn parse_login_failure_limit(value: Option<&str>) -> Result<u32, SetupError> {
+fn parse_number(
+    name: &str,
+    value: Option<&str>,
+    min: u32,
+    max: u32,
+    default: u32,
+) -> Result<u32, SetupError> {
     match value {
-        None => Ok(5),
+        None => Ok(default),
         Some(v) => match v.trim().parse::<u32>() {
-            Ok(n) if n >= 1 => Ok(n),
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
             _ => Err(SetupError(format!(
-                "LOGIN_FAILURE_LIMIT must be a whole number from 1 to {}, not {v:?}",
-                u32::MAX
+                "{name} must be a whole number from {min} to {max}, not {v:?}"
             ))),
         },
     }
+}
+
+/// The login limits from the environment: `LOGIN_FAILURE_LIMIT` (one client on one username
+/// per 60 s, default 5, at least 1), `LOGIN_CLIENT_FAILURE_LIMIT` (one client per 10 minutes,
+/// default 1000) and `LOGIN_USERNAME_FAILURE_LIMIT` (one username from all clients per hour,
+/// default 100); 0 turns the last two off. Raising them lets a benchmark send many wrong
+/// passwords.
+///
+/// # Errors
+/// A message naming the first bad variable.
+pub fn login_limits_from_env() -> Result<LoginLimits, SetupError> {
+    let d = LoginLimits::default();
+    let limit = |name, min, l: Limit| {
+        number_from_env(name, min, u32::MAX, l.max).map(|max| Limit::new(max, l.window_secs))
+    };
+    Ok(LoginLimits {
+        pair: limit("LOGIN_FAILURE_LIMIT", 1, d.pair)?,
+        client: limit("LOGIN_CLIENT_FAILURE_LIMIT", 0, d.client)?,
+        username: limit("LOGIN_USERNAME_FAILURE_LIMIT", 0, d.username)?,
+    })
 }
 
 /// The niceness of the password-hashing threads, from `HASH_NICENESS` (0, normal priority, to
@@ -532,24 +565,28 @@ fn parse_timeout(name: &str, value: Option<&str>) -> Result<Duration, SetupError
     }
 }
 
-/// The core service configured as the tutorial variant and style ask, with the tutorial's
-/// login throttle (5 failures per username within 60 s).
+/// The core service configured as the tutorial variant and style ask, with the default login
+/// limits ([`LoginLimits`]) and the in-memory throttle.
 #[must_use]
 pub fn service(key: Hs256Key, options: &Options, lifetime_secs: u64) -> Service {
-    let config = Config {
+    Service::new(key, service_config(options, lifetime_secs))
+}
+
+fn service_config(options: &Options, lifetime_secs: u64) -> Config {
+    Config {
         style: options.style,
         token_lifetime_secs: lifetime_secs,
         scope_claim: options.variant == Variant::Scopes,
         fastapi_login_challenge: options.variant == Variant::Jwt,
         ..Config::default()
-    };
-    Service::new(key, config)
+    }
 }
 
 /// What a tutorial binary needs before it serves: the options parsed from `args` (without the
-/// program name) and the service built from the environment (`SECRET_KEY`,
-/// `ACCESS_TOKEN_EXPIRE_MINUTES`, `LOGIN_FAILURE_LIMIT`, `HASH_NICENESS`), plus a warning to print when the key
-/// is random.
+/// program name) and the service built from the environment (see [`USAGE`]), plus a warning
+/// to print when the key is random. With a Redis URL the throttle is [`RedisThrottle`]; the
+/// connection is made on the first login, and while Redis cannot be reached logins answer
+/// 503.
 ///
 /// # Errors
 /// The first bad argument or environment variable, with a message for the user.
@@ -561,11 +598,23 @@ pub fn setup<I: IntoIterator<Item = String>>(
     options.body_timeout = timeout_from_env("BODY_TIMEOUT_SECS")?;
     let (key, warning) = key_from_env()?;
     let lifetime = lifetime_from_env()?;
-    let limit = login_failure_limit_from_env()?;
     let niceness = hash_niceness_from_env()?;
-    let service = service(key, &options, lifetime)
-        .with_throttle(MemoryThrottle::new(limit, 60))
-        .with_gate(HashGate::per_core_with_niceness(niceness));
+    if options.redis_url.is_none() {
+        options.redis_url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
+    }
+    let config = Config {
+        limits: login_limits_from_env()?,
+        trusted_proxy_hops: number_from_env("TRUSTED_PROXY_HOPS", 0, 16, 0)? as usize,
+        ..service_config(&options, lifetime)
+    };
+    let mut service =
+        Service::new(key, config).with_gate(HashGate::per_core_with_niceness(niceness));
+    if let Some(url) = &options.redis_url {
+        let prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "tessera:login:".into());
+        let throttle = RedisThrottle::new(url)
+            .map_err(|e| SetupError(format!("--redis-url / REDIS_URL: {e}")))?;
+        service = service.with_throttle(throttle.with_prefix(prefix));
+    }
     Ok((options, service, warning))
 }
 
@@ -731,6 +780,8 @@ mod tests {
         );
         assert!(Options::parse(["--port", "x"].map(String::from)).is_err());
         assert!(Options::parse(["--bogus"].map(String::from)).is_err());
+        let r = Options::parse(["--redis-url", "redis://127.0.0.1:1/"].map(String::from)).unwrap();
+        assert_eq!(r.redis_url.as_deref(), Some("redis://127.0.0.1:1/"));
     }
 
     #[test]
@@ -755,11 +806,14 @@ mod tests {
     }
 
     #[test]
-    fn login_failure_limit() {
+    fn numbers() {
+        let parse_login_failure_limit = |v| parse_number("LOGIN_FAILURE_LIMIT", v, 1, u32::MAX, 5);
         assert_eq!(parse_login_failure_limit(None), Ok(5));
         assert_eq!(parse_login_failure_limit(Some("1")), Ok(1));
         assert_eq!(parse_login_failure_limit(Some(" 1000000 ")), Ok(1_000_000));
         assert_eq!(parse_login_failure_limit(Some("4294967295")), Ok(u32::MAX));
+        assert_eq!(parse_number("H", Some("0"), 0, 16, 3), Ok(0));
+        assert!(parse_number("H", Some("17"), 0, 16, 3).is_err());
         for bad in ["", "0", "-1", "2.5", "1e6", "ten", "4294967296"] {
             let e = parse_login_failure_limit(Some(bad)).unwrap_err();
             assert!(

@@ -7,6 +7,11 @@
 //! threads, started on first use, each own one block array that every hash on that thread
 //! reuses and wipes afterwards, and run at a lowered scheduling priority so that a login storm
 //! yields the CPU to the request path.
+//!
+//! Slots are handed out by a first-in, first-out semaphore (tokio's), so a login that has to
+//! wait is served in arrival order; with one login per client at a time
+//! ([`crate::Service::login_turn`]) that is round robin between clients. The wait is bounded in
+//! length and in time ([`HashGate::acquire`]).
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -15,9 +20,11 @@ use core::future::Future;
 use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll, Waker};
+use core::time::Duration;
 use std::sync::{Mutex, OnceLock, mpsc};
 
 use argon2::Block;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use zeroize::Zeroize;
 
 /// Blocks a hashing thread keeps between hashes: 64 MiB. A stored hash that needs more (its
@@ -99,7 +106,8 @@ type Job = Box<dyn FnOnce(&mut HashMemory) + Send>;
 pub struct HashGate {
     max: usize,
     niceness: i32,
-    in_use: AtomicUsize,
+    slots: Arc<Semaphore>,
+    waiting: AtomicUsize,
     jobs: OnceLock<mpsc::Sender<Job>>,
     started: AtomicUsize,
 }
@@ -109,7 +117,8 @@ impl core::fmt::Debug for HashGate {
         f.debug_struct("HashGate")
             .field("max", &self.max)
             .field("niceness", &self.niceness)
-            .field("in_use", &self.in_use.load(Ordering::Relaxed))
+            .field("free", &self.slots.available_permits())
+            .field("waiting", &self.waiting.load(Ordering::Relaxed))
             .field("threads", &self.started.load(Ordering::Relaxed))
             .finish()
     }
@@ -119,11 +128,16 @@ impl core::fmt::Debug for HashGate {
 #[derive(Debug)]
 pub struct HashPermit {
     gate: Arc<HashGate>,
+    _slot: OwnedSemaphorePermit,
 }
 
-impl Drop for HashPermit {
+/// One place in a [`HashGate`]'s queue, given back on drop (also when the waiting future is
+/// dropped).
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.gate.in_use.fetch_sub(1, Ordering::AcqRel);
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -140,10 +154,12 @@ impl HashGate {
     /// systems ignore the niceness.
     #[must_use]
     pub fn with_niceness(max: usize, niceness: i32) -> Arc<Self> {
+        let max = max.max(1);
         Arc::new(Self {
-            max: max.max(1),
+            max,
             niceness: niceness.clamp(0, 19),
-            in_use: AtomicUsize::new(0),
+            slots: Arc::new(Semaphore::new(max)),
+            waiting: AtomicUsize::new(0),
             jobs: OnceLock::new(),
             started: AtomicUsize::new(0),
         })
@@ -164,17 +180,47 @@ impl HashGate {
         Self::with_niceness(cores.saturating_sub(1), niceness)
     }
 
-    /// Takes a slot, or `None` when all are in use.
+    /// Takes a slot at once, or `None` when all are in use or logins are waiting for one.
     #[must_use]
     pub fn try_acquire(self: &Arc<Self>) -> Option<HashPermit> {
-        self.in_use
+        let slot = Arc::clone(&self.slots).try_acquire_owned().ok()?;
+        Some(HashPermit {
+            gate: Arc::clone(self),
+            _slot: slot,
+        })
+    }
+
+    /// Takes a slot, waiting behind the logins that came first: `None` when `queue_length`
+    /// logins are already waiting, or when no slot came within `deadline`. Needs a tokio
+    /// runtime with its timer.
+    pub async fn acquire(
+        self: &Arc<Self>,
+        queue_length: usize,
+        deadline: Duration,
+    ) -> Option<HashPermit> {
+        if let Some(permit) = self.try_acquire() {
+            return Some(permit);
+        }
+        let place = self
+            .waiting
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < self.max).then_some(n + 1)
+                (n < queue_length).then_some(n + 1)
             })
             .ok()
-            .map(|_| HashPermit {
-                gate: Arc::clone(self),
-            })
+            .map(|_| Waiting(&self.waiting))?;
+        let slot = tokio::time::timeout(deadline, Arc::clone(&self.slots).acquire_owned()).await;
+        drop(place);
+        let slot = slot.ok()?.ok()?;
+        Some(HashPermit {
+            gate: Arc::clone(self),
+            _slot: slot,
+        })
+    }
+
+    /// The number of logins waiting for a slot.
+    #[must_use]
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
     }
 
     /// The number of slots.

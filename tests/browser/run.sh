@@ -61,7 +61,8 @@ for server in "${servers[@]}"; do
       echo "=== $name"
       port="$(free_port)"
       log="$logs/$name.log"
-      SECRET_KEY="$secret" ROCKET_CLI_COLORS=false \
+      # The in-memory throttle, whatever the caller's environment says.
+      env -u REDIS_URL SECRET_KEY="$secret" ROCKET_CLI_COLORS=false \
         "$bin" --variant "$variant" --style "$style" --address 127.0.0.1 --port "$port" >"$log" 2>&1 &
       pid=$!
       pids+=("$pid")

@@ -939,7 +939,7 @@ def main():
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     key = secret.encode("utf-8")
     log_dir = tempfile.mkdtemp(prefix="tessera-fastapi-")
-    base_env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_VARIANT",)}
+    base_env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_VARIANT", "REDIS_URL")}
     base_env["SECRET_KEY"] = secret
 
     ref = Server("fastapi", [args.python, "-m", "uvicorn", "tutorial_app:app", "--app-dir", HERE,
@@ -948,7 +948,8 @@ def main():
                  {**base_env, "TUTORIAL_VARIANT": args.variant}, log_dir)
     ours = Server("ours", [os.path.abspath(args.server), "--address", LOOPBACK, "--port", "{PORT}",
                            "--variant", args.variant, "--style", "fastapi"],
-                  {**base_env, "LOGIN_FAILURE_LIMIT": "1000000000"}, log_dir)
+                  {**base_env, "LOGIN_FAILURE_LIMIT": "1000000000",
+                   "LOGIN_CLIENT_FAILURE_LIMIT": "0", "LOGIN_USERNAME_FAILURE_LIMIT": "0"}, log_dir)
     for server in (ref, ours):
         server.start(free_port())
     for server in (ref, ours):

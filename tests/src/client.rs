@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{IpAddr, Shutdown, SocketAddr, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -293,7 +293,49 @@ pub fn send(addr: SocketAddr, request: &Request) -> Result<Response, String> {
 /// the answer until it is complete, the server closes, or the timeouts expire.
 #[must_use]
 pub fn exchange(addr: SocketAddr, bytes: Vec<u8>, end: End) -> Outcome {
-    let stream = match TcpStream::connect_timeout(&addr, IO_TIMEOUT) {
+    exchange_from(None, addr, bytes, end)
+}
+
+/// [`send`] from the local address `source` (a loopback address other than 127.0.0.1 is a
+/// second client).
+///
+/// # Errors
+/// As [`send`].
+pub fn send_from(source: IpAddr, addr: SocketAddr, request: &Request) -> Result<Response, String> {
+    match exchange_from(Some(source), addr, request.to_bytes(addr), End::Read) {
+        Outcome::Answered(r) => Ok(r),
+        other => Err(format!(
+            "{} (request: {})",
+            other.label(),
+            request.describe()
+        )),
+    }
+}
+
+/// A connection to `addr`, from `source` when given.
+fn connect(source: Option<IpAddr>, addr: SocketAddr) -> std::io::Result<TcpStream> {
+    let Some(source) = source else {
+        return TcpStream::connect_timeout(&addr, IO_TIMEOUT);
+    };
+    let socket = socket2::Socket::new(
+        socket2::Domain::for_address(addr),
+        socket2::Type::STREAM,
+        Some(socket2::Protocol::TCP),
+    )?;
+    socket.bind(&SocketAddr::new(source, 0).into())?;
+    socket.connect_timeout(&addr.into(), IO_TIMEOUT)?;
+    Ok(socket.into())
+}
+
+/// [`exchange`] from the local address `source` when given.
+#[must_use]
+pub fn exchange_from(
+    source: Option<IpAddr>,
+    addr: SocketAddr,
+    bytes: Vec<u8>,
+    end: End,
+) -> Outcome {
+    let stream = match connect(source, addr) {
         Ok(s) => s,
         Err(e) => return Outcome::Broken(format!("connect to {addr}: {e}")),
     };

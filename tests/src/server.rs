@@ -291,6 +291,17 @@ fn spawn(
         Some(m) => cmd.env("ACCESS_TOKEN_EXPIRE_MINUTES", m),
         None => cmd.env_remove("ACCESS_TOKEN_EXPIRE_MINUTES"),
     };
+    // The machine's shared stores and login settings reach a server only when a test asks.
+    for name in [
+        "REDIS_URL",
+        "REDIS_KEY_PREFIX",
+        "TRUSTED_PROXY_HOPS",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_CLIENT_FAILURE_LIMIT",
+        "LOGIN_USERNAME_FAILURE_LIMIT",
+    ] {
+        cmd.env_remove(name);
+    }
     for (name, value) in &env.extra {
         cmd.env(name, value);
     }

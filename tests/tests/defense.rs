@@ -25,6 +25,12 @@ fn cfg() -> Cfg {
     Cfg::new(Variant::Jwt, Style::Rfc)
 }
 
+/// Both error styles of the jwt variant, with the status of a wrong password in each.
+const STYLES: [(Style, u16); 2] = [(Style::Rfc, 400), (Style::FastApi, 401)];
+
+/// The body of every failure-limit refusal, in both styles.
+const THROTTLED: &str = r#"{"detail":"Too many failed login attempts; try again later"}"#;
+
 fn env(extra: &[(&str, &str)]) -> Env {
     Env {
         extra: extra
@@ -36,7 +42,11 @@ fn env(extra: &[(&str, &str)]) -> Env {
 }
 
 fn start(imp: Impl, env: &Env) -> Server {
-    Server::start_with(imp, cfg(), env).unwrap_or_else(|e| panic!("{e}"))
+    start_as(imp, cfg(), env)
+}
+
+fn start_as(imp: Impl, cfg: Cfg, env: &Env) -> Server {
+    Server::start_with(imp, cfg, env).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn login(user: &str, password: &str) -> Request {
@@ -71,30 +81,33 @@ fn redis_url() -> Option<String> {
 #[test]
 fn a_locked_client_does_not_lock_out_another() {
     for imp in server::selected() {
-        let srv = start(imp, &Env::default());
-        for i in 0..5 {
-            let r = send(&srv, &login("johndoe", "wrong"));
-            assert_eq!(
-                r.status,
-                400,
-                "[{}] failure {}: {}",
-                srv.label(),
-                i + 1,
-                r.text()
+        for (style, wrong) in STYLES {
+            let srv = start_as(imp, Cfg::new(Variant::Jwt, style), &Env::default());
+            for i in 0..5 {
+                let r = send(&srv, &login("johndoe", "wrong"));
+                assert_eq!(
+                    r.status,
+                    wrong,
+                    "[{}] failure {}: {}",
+                    srv.label(),
+                    i + 1,
+                    r.text()
+                );
+            }
+            let locked = send(&srv, &login("johndoe", "secret"));
+            assert_eq!(locked.status, 429, "[{}] {}", srv.label(), locked.text());
+            assert_eq!(locked.text(), THROTTLED, "[{}]", srv.label());
+            assert!((1..=60).contains(&retry_after(&locked)));
+            let other = client::send_from(SECOND_CLIENT, srv.addr(), &login("johndoe", "secret"))
+                .unwrap_or_else(|e| panic!("[{}] {e}", srv.label()));
+            assert_eq!(other.status, 200, "[{}] {}", srv.label(), other.text());
+            // The proxy header is not trusted by default: it cannot make the locked client new.
+            let forged = send(
+                &srv,
+                &login("johndoe", "secret").header("X-Forwarded-For", "198.51.100.9"),
             );
+            assert_eq!(forged.status, 429, "[{}] {}", srv.label(), forged.text());
         }
-        let locked = send(&srv, &login("johndoe", "secret"));
-        assert_eq!(locked.status, 429, "[{}] {}", srv.label(), locked.text());
-        assert!((1..=60).contains(&retry_after(&locked)));
-        let other = client::send_from(SECOND_CLIENT, srv.addr(), &login("johndoe", "secret"))
-            .unwrap_or_else(|e| panic!("[{}] {e}", srv.label()));
-        assert_eq!(other.status, 200, "[{}] {}", srv.label(), other.text());
-        // The proxy header is not trusted by default: it cannot make the locked client new.
-        let forged = send(
-            &srv,
-            &login("johndoe", "secret").header("X-Forwarded-For", "198.51.100.9"),
-        );
-        assert_eq!(forged.status, 429, "[{}] {}", srv.label(), forged.text());
     }
 }
 
@@ -105,8 +118,8 @@ fn concurrent_guesses_never_pass_the_limit() {
         ("TRUSTED_PROXY_HOPS", "1"),
         ("LOGIN_USERNAME_FAILURE_LIMIT", "5"),
     ]);
-    for imp in server::selected() {
-        let srv = start(imp, &env);
+    for (imp, (style, wrong)) in server::selected().into_iter().zip(STYLES.iter().cycle()) {
+        let srv = start_as(imp, Cfg::new(Variant::Jwt, *style), &env);
         let addr = srv.addr();
         let barrier = Arc::new(Barrier::new(N));
         let guesses: Vec<_> = (0..N)
@@ -130,10 +143,10 @@ fn concurrent_guesses_never_pass_the_limit() {
             .map(|g| g.join().expect("thread"))
             .collect();
         statuses.sort_unstable();
-        let wrong = statuses.iter().filter(|s| **s == Some(400)).count();
+        let failed = statuses.iter().filter(|s| **s == Some(*wrong)).count();
         let refused = statuses.iter().filter(|s| **s == Some(429)).count();
         assert_eq!(
-            (wrong, refused),
+            (failed, refused),
             (5, N - 5),
             "[{}] {statuses:?}",
             srv.label()
@@ -144,6 +157,7 @@ fn concurrent_guesses_never_pass_the_limit() {
             &login("johndoe", "secret").header("X-Forwarded-For", "10.8.0.1"),
         );
         assert_eq!(r.status, 429, "[{}] {}", srv.label(), r.text());
+        assert_eq!(r.text(), THROTTLED, "[{}]", srv.label());
     }
 }
 

@@ -82,6 +82,44 @@ fn tessera_hashes_verified_by_python() {
 }
 
 #[test]
+fn argon2_cffi_short_tags_and_long_salts_verify() {
+    // argon2 takes tags from 4 bytes and salts from 8 (no upper bound below our 64), and so do
+    // other libraries: argon2-cffi 25.1.0,
+    // `PasswordHasher(hash_len=…, salt_len=…, memory_cost=64, time_cost=1, parallelism=1).hash("pw")`.
+    for (tag, salt, phc) in [
+        (
+            4,
+            16,
+            "$argon2id$v=19$m=64,t=1,p=1$W9YfDlzs5ZPqaVa2HGQjOw$u39JmQ",
+        ),
+        (
+            9,
+            16,
+            "$argon2id$v=19$m=64,t=1,p=1$IfFFAMYH7S1NIAwaeSzdDQ$yQG1Ql0m0po0",
+        ),
+        (
+            32,
+            49,
+            "$argon2id$v=19$m=64,t=1,p=1$Q0f24WE1+M3S7nq4z52AxvTxG+/bS+NU4QhdqmNnRz1LOxiMvab5h+59mO+/Tqj5lA$zAFoib4TN03nWTcGTEjQCGsB06XctzkTtr4sibRbe8Q",
+        ),
+        (
+            32,
+            64,
+            "$argon2id$v=19$m=64,t=1,p=1$TbPZDFCkuzmfz8o0N7lMMVzZrzRY6IWghT6ewpYFgVRkb8ys4acQrT4QGFIKT2MoeJ/OH394nEz87/MH0S5JWQ$Z2Y8a9gz1xqA21voRM190YdD+9bbLOAIHokBUtu2Az4",
+        ),
+    ] {
+        let parsed = PhcHash::parse(phc).unwrap();
+        assert_eq!(parsed.salt().len(), salt, "{phc}");
+        assert_eq!(
+            password::verify(phc, b"pw"),
+            Ok(true),
+            "{tag}-byte tag: {phc}"
+        );
+        assert_eq!(password::verify(phc, b"pW"), Ok(false), "{phc}");
+    }
+}
+
+#[test]
 fn needs_rehash_when_weaker_than_policy() {
     let owasp = Policy::OWASP;
     let weak = owasp.hash_with_salt(b"pw", &[1; 16]);

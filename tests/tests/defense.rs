@@ -3,7 +3,8 @@
 //! - two clients on different loopback addresses: one locked on johndoe, the other logs in;
 //! - many concurrent guesses from many clients never pass the username limit;
 //! - a fleet of instances sharing one Redis: five failures spread over them lock the pair on
-//!   every instance, and a restarted instance still refuses;
+//!   every instance, and a restarted instance still refuses; simultaneous guesses spread over
+//!   the fleet never pass the limit;
 //! - Redis stopped mid-run: `/token` answers 503, token routes keep answering; Redis back:
 //!   logins work again.
 //!
@@ -204,6 +205,50 @@ fn a_fleet_on_one_redis_shares_the_count_across_restarts() {
         restarted.label(),
         r.text()
     );
+}
+
+#[test]
+fn concurrent_guesses_across_a_fleet_never_pass_the_limit() {
+    const N: usize = 32;
+    let Some(url) = redis_url() else { return };
+    let prefix = unique_prefix("fleet-race");
+    let env = env(&[
+        ("REDIS_URL", &url),
+        ("REDIS_KEY_PREFIX", &prefix),
+        ("TRUSTED_PROXY_HOPS", "1"),
+        ("LOGIN_USERNAME_FAILURE_LIMIT", "5"),
+    ]);
+    let fleet: Vec<Server> = server::selected()
+        .into_iter()
+        .cycle()
+        .take(4)
+        .map(|imp| start(imp, &env))
+        .collect();
+    let barrier = Arc::new(Barrier::new(N));
+    let guesses: Vec<_> = (0..N)
+        .map(|i| {
+            let addr = fleet[i % fleet.len()].addr();
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                let r = login("johndoe", "wrong").header(
+                    "X-Forwarded-For",
+                    format!("10.7.{}.{}", i / 100, i % 100 + 1),
+                );
+                let bytes = r.to_bytes(addr);
+                barrier.wait();
+                client::exchange(addr, bytes, client::End::Read)
+                    .response()
+                    .map(|r| r.status)
+            })
+        })
+        .collect();
+    let statuses: Vec<Option<u16>> = guesses
+        .into_iter()
+        .map(|g| g.join().expect("thread"))
+        .collect();
+    let wrong = statuses.iter().filter(|s| **s == Some(400)).count();
+    let refused = statuses.iter().filter(|s| **s == Some(429)).count();
+    assert_eq!((wrong, refused), (5, N - 5), "{statuses:?}");
 }
 
 /// A private `redis-server` on a port of its own, stopped on drop.

@@ -672,6 +672,7 @@ fn every_spec_row_is_covered() {
         "docs.page",
         "token.clears",
         "token.throttle",
+        "token.concurrency",
         "token.order",
         "data.key",
         "data.lifetime",

@@ -76,7 +76,11 @@ pub(crate) const ROWS: &[(&str, &str)] = &[
     ("token.body_size", "/token: body over 16 KiB"),
     (
         "token.throttle",
-        "/token: throttling after 5 failures; hashing bound",
+        "/token: throttling after 5 failures of one client on one username",
+    ),
+    (
+        "token.concurrency",
+        "/token: one login per client at a time",
     ),
     ("token.get", "GET /token"),
     ("token.order", "/token: check order"),

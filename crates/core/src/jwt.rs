@@ -2,8 +2,11 @@
 //!
 //! # Design
 //! - The algorithm is fixed: this module speaks HS256 only, and the header never chooses the
-//!   algorithm or the key. `alg` is compared exactly with `"HS256"` after decoding, and only to
-//!   reject.
+//!   algorithm. `alg` is compared exactly with `"HS256"` after decoding, and only to reject.
+//! - A [`Verifier`] holds a [`KeyRing`]. When built from a ring, the header's `kid` names the
+//!   key of the ring that must have signed the token, by its derived key id: an opaque
+//!   comparison with the ids of the ring's keys, never a lookup anywhere else. A token naming no
+//!   key of the ring is refused. [`Verifier::new`] (one key) reads no `kid`, as before rings.
 //! - The MAC is computed over the exact received bytes and compared in constant time before any
 //!   header parameter or claim is parsed. The received signature (public) is decoded strictly,
 //!   so every non-canonical spelling of it is refused, and must be exactly 32 bytes; the MAC
@@ -13,20 +16,20 @@
 //! - Verification writes the decoded claims into a caller buffer and returns borrowed
 //!   [`Claims`]: no heap allocation at all.
 
-use subtle::ConstantTimeEq;
-
 use crate::b64;
 use crate::error::TokenError;
 use crate::json::{JsonStr, Members, ObjectError, Value, parse_members, parse_object};
-use crate::key::Hs256Key;
+use crate::key::{Hs256Key, KeyRing};
 use crate::scope::ScopeClaim;
 use crate::time::{NumericDate, UnixTime};
 
 mod encode;
 
+use self::encode::KID_HEADER_PREFIX_B64;
 #[cfg(feature = "alloc")]
 pub use self::encode::encode_to_string;
 pub use self::encode::{Header, encode, encoded_len};
+pub(crate) use self::encode::{KID_HEADER_TAIL_LEN, kid_header_tail};
 
 /// Default cap on the whole token, checked before anything else: 8 KiB.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8192;
@@ -126,10 +129,13 @@ impl<'a> Validation<'a> {
     }
 }
 
-/// Verifies tokens under one key and one [`Validation`].
+/// Verifies tokens under the keys of a [`KeyRing`] and one [`Validation`].
 #[derive(Clone, Debug)]
 pub struct Verifier<'a> {
-    key: Hs256Key,
+    ring: KeyRing,
+    /// Whether the header's `kid` must name the key that verified the token ([`Self::from_ring`]),
+    /// or is not read ([`Self::new`]).
+    kid_bound: bool,
     validation: Validation<'a>,
 }
 
@@ -221,16 +227,69 @@ impl<'b> Claims<'b> {
 }
 
 impl<'a> Verifier<'a> {
-    /// A verifier for `key` with `validation`.
+    /// A verifier for `key` alone with `validation`: a one-key ring whose tokens' `kid` is not
+    /// read, as before key rings. A token with any `kid`, or none, is accepted when `key`
+    /// signed it (what a FastAPI or PyJWT application that sets its own `kid` needs).
+    ///
+    /// For `kid` checking, build the verifier [from a ring](Self::from_ring), even of one key.
     #[must_use]
     pub const fn new(key: Hs256Key, validation: Validation<'a>) -> Self {
-        Self { key, validation }
+        Self {
+            ring: KeyRing::new(key),
+            kid_bound: false,
+            validation,
+        }
     }
 
-    /// The key, for issuing tokens that this verifier accepts.
+    /// A verifier for the keys of `ring` with `validation`.
+    ///
+    /// A token whose header has a `kid` is checked with the key of that id only. A `kid` that
+    /// names no key of the ring, or is not a string, makes the token invalid:
+    /// [`TokenError::BadSignature`], since no key the token names has signed it (it is the
+    /// same answer as for a wrong signature, so it tells a client nothing more). A token
+    /// without `kid` (FastAPI's and PyJWT's `{"alg":"HS256","typ":"JWT"}`) is tried against
+    /// each key, the current one first: at most one HMAC per key.
+    ///
+    /// # Examples
+    /// ```
+    /// use tessera_core::{jwt, Hs256Key, KeyRing, TokenError, UnixTime};
+    /// # #[derive(serde::Serialize)] struct C { sub: &'static str, exp: i64 }
+    /// let old = Hs256Key::new(&[1; 32]).unwrap();
+    /// let new = Hs256Key::new(&[2; 32]).unwrap();
+    /// let mut out = [0u8; 256];
+    /// let before = jwt::encode(&old, &jwt::Header::for_key(&old), &C { sub: "jo", exp: 9 }, &mut out)
+    ///     .unwrap()
+    ///     .to_owned();
+    /// let mut ring = KeyRing::new(new);
+    /// ring.push_previous(old.clone()).unwrap();
+    /// let verifier = jwt::Verifier::from_ring(ring, jwt::Validation::new());
+    /// let mut buf = [0u8; 256];
+    /// assert!(verifier.verify(&before, UnixTime(1), &mut buf)?.sub() == "jo");
+    /// // Signed by `old`, naming the current key: refused.
+    /// let named = jwt::Header::for_key(verifier.key());
+    /// let forged = jwt::encode(&old, &named, &C { sub: "jo", exp: 9 }, &mut out).unwrap();
+    /// assert_eq!(verifier.verify(forged, UnixTime(1), &mut buf).err(), Some(TokenError::BadSignature));
+    /// # Ok::<(), TokenError>(())
+    /// ```
+    #[must_use]
+    pub const fn from_ring(ring: KeyRing, validation: Validation<'a>) -> Self {
+        Self {
+            ring,
+            kid_bound: true,
+            validation,
+        }
+    }
+
+    /// The current key of the ring, for issuing tokens that this verifier accepts.
     #[must_use]
     pub const fn key(&self) -> &Hs256Key {
-        &self.key
+        self.ring.current()
+    }
+
+    /// The key ring.
+    #[must_use]
+    pub const fn ring(&self) -> &KeyRing {
+        &self.ring
     }
 
     /// The validation settings.
@@ -245,9 +304,17 @@ impl<'a> Verifier<'a> {
     /// default size cap.
     ///
     /// Checks, in order: size cap; three non-empty segments; the MAC over the exact received
-    /// bytes, in constant time; the header (`alg` exactly `HS256`; no `crit`, `b64`, `enc`,
-    /// `zip`, nested token; `typ` a string, and the required one if configured); then the
-    /// claims as a strict JSON object and the registered claims.
+    /// bytes, in constant time, with the key the header names or with each key of the ring
+    /// (see [`from_ring`](Self::from_ring)); the header (`kid`, for a ring, naming the key
+    /// that matched; `alg` exactly `HS256`; no `crit`, `b64`, `enc`, `zip`, nested token; `typ`
+    /// a string, and the required one if configured); then the claims as a strict JSON object
+    /// and the registered claims.
+    ///
+    /// The headers this crate issues, `{"alg":"HS256","typ":"JWT"}` with or without the `kid`
+    /// of a key of the ring, are recognised by comparing their encoded bytes, and not decoded.
+    /// Any other header is decoded and parsed only after the MAC of one of the keys matched:
+    /// if it has a `kid`, that must then be the id of the key that matched, which refuses
+    /// exactly the tokens that checking the named key alone would refuse.
     ///
     /// # Errors
     /// A [`TokenError`] naming the first failed check.
@@ -292,28 +359,59 @@ impl<'a> Verifier<'a> {
             return Err(misshapen(t));
         };
         let signed = &t[..sig_at - 1];
-        // `signed` holds the first dot, if the token has three segments.
-        let (header, payload, standard_header) = match signed.strip_prefix(JWT_HEADER_B64) {
-            Some([b'.', payload @ ..]) => (JWT_HEADER_B64, payload, true),
-            _ => {
+        // `signed` holds the first dot, if the token has three segments. The precomputed
+        // headers first: the standard one, tried with every key, or the standard one with the
+        // id of one key of the ring, checked with that key only.
+        let known = match signed.strip_prefix(JWT_HEADER_B64) {
+            Some([b'.', payload @ ..]) => Some((None, payload)),
+            _ => signed.strip_prefix(KID_HEADER_PREFIX_B64).and_then(|rest| {
+                self.ring
+                    .keys()
+                    .find_map(|k| match rest.strip_prefix(k.header_tail().as_slice()) {
+                        Some([b'.', payload @ ..]) => Some((Some(k), payload)),
+                        _ => None,
+                    })
+            }),
+        };
+        let payload = match known {
+            Some((named, payload)) => {
+                if payload.is_empty() {
+                    return Err(TokenError::Malformed);
+                }
+                let signed_by = match named {
+                    Some(k) => k.mac_matches(signed, &sig),
+                    None => self.signing_key(signed, &sig).is_some(),
+                };
+                if !signed_by {
+                    return Err(TokenError::BadSignature);
+                }
+                // `typ` is `JWT`.
+                if self
+                    .validation
+                    .typ
+                    .is_some_and(|t| !t.eq_ignore_ascii_case("jwt"))
+                {
+                    return Err(TokenError::Type);
+                }
+                payload
+            }
+            None => {
                 let d1 = signed
                     .iter()
                     .position(|&b| b == b'.')
                     .ok_or(TokenError::Malformed)?;
                 let (header, rest) = signed.split_at(d1);
-                (header, &rest[1..], false)
+                let payload = &rest[1..];
+                if header.is_empty() || payload.is_empty() {
+                    return Err(TokenError::Malformed);
+                }
+                let key = self
+                    .signing_key(signed, &sig)
+                    .ok_or(TokenError::BadSignature)?;
+                self.check_header(header, self.kid_bound.then_some(key.kid()))?;
+                payload
             }
         };
-        if header.is_empty() || payload.is_empty() {
-            return Err(TokenError::Malformed);
-        }
-        let mac = self.key.mac(signed);
-        if !bool::from(mac.ct_eq(&sig)) {
-            return Err(TokenError::BadSignature);
-        }
-        if !standard_header || self.validation.typ.is_some() {
-            self.check_header(header)?;
-        }
         let n = b64::decode(payload, buf)
             .map_err(|e| match e {
                 b64::B64Error::BufferTooSmall => TokenError::BufferTooSmall,
@@ -338,16 +436,17 @@ impl<'a> Verifier<'a> {
         Ok(OwnedClaims::from_claims(&c))
     }
 
+    /// The first key of the ring, current first, whose MAC of `signed` is `sig`: at most one
+    /// HMAC per key, each compared in constant time.
+    #[inline]
+    fn signing_key(&self, signed: &[u8], sig: &[u8; 32]) -> Option<&Hs256Key> {
+        self.ring.keys().find(|k| k.mac_matches(signed, sig))
+    }
+
+    /// The rules for a header that is not one of the precomputed ones, after a MAC matched.
+    /// `kid`, when given, is the id of the key that matched, which a `kid` member must equal.
     #[inline(never)]
-    fn check_header(&self, seg: &[u8]) -> Result<(), TokenError> {
-        if seg == JWT_HEADER_B64
-            && self
-                .validation
-                .typ
-                .is_none_or(|t| t.eq_ignore_ascii_case("jwt"))
-        {
-            return Ok(());
-        }
+    fn check_header(&self, seg: &[u8], kid: Option<&str>) -> Result<(), TokenError> {
         let mut buf = [0u8; MAX_HEADER_LEN];
         let n = b64::decode(seg, &mut buf)
             .map_err(|e| match e {
@@ -356,6 +455,7 @@ impl<'a> Verifier<'a> {
             })?
             .len();
         let mut alg_ok = false;
+        let mut kid_ok = true;
         let mut typ: Option<JsonStr<'_>> = None;
         parse_object(buf.get(..n).ok_or(TokenError::Malformed)?, |name, value| {
             if name == "alg" {
@@ -369,10 +469,19 @@ impl<'a> Verifier<'a> {
                 }
             } else if name == "typ" {
                 typ = Some(value.as_str().ok_or(TokenError::Type)?);
+            } else if name == "kid"
+                && let Some(kid) = kid
+            {
+                kid_ok = value.as_str().is_some_and(|v| v == kid);
             }
             Ok(())
         })
         .map_err(object_err)?;
+        // The token names another key (or none, with a `kid` that is not a string) than the
+        // one whose MAC matched: it is not signed by the key it names.
+        if !kid_ok {
+            return Err(TokenError::BadSignature);
+        }
         if !alg_ok {
             return Err(TokenError::Algorithm);
         }

@@ -32,5 +32,5 @@ pub use crate::error::{EncodeError, KeyError, TokenError};
 pub use crate::json::{Chars, JsonStr, MAX_DEPTH};
 #[cfg(feature = "getrandom")]
 pub use crate::key::random_secret;
-pub use crate::key::{Hs256Key, MIN_KEY_LEN};
+pub use crate::key::{Hs256Key, KID_LEN, KeyRing, KeyRingError, MIN_KEY_LEN};
 pub use crate::time::{MAX_NUMERIC_DATE, NumericDate, UnixTime};

@@ -17,6 +17,8 @@ mod props;
 mod alloc_free;
 // HTTP answers of every failure, in both styles (docs/behaviour.md tables).
 mod http;
+// Key rings: key ids, `kid` headers, verification under up to four keys.
+mod keyring;
 // argon2id: RFC 9106 vector, pwdlib/argon2-cffi interop, rehash, limits.
 #[cfg(all(feature = "password", feature = "alloc"))]
 mod password;

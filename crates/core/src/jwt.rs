@@ -280,6 +280,16 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// Whether a `kid` that names no key of the ring refuses the token (`true` from
+    /// [`from_ring`](Self::from_ring), `false` from [`new`](Self::new)). With `false`, such a
+    /// token is tried against each key like one without `kid`, as FastAPI and PyJWT, which read
+    /// no `kid`, accept it; a `kid` naming a key of the ring still routes to that key.
+    #[must_use]
+    pub const fn with_kid_check(mut self, check: bool) -> Self {
+        self.kid_bound = check;
+        self
+    }
+
     /// The current key of the ring, for issuing tokens that this verifier accepts.
     #[must_use]
     pub const fn key(&self) -> &Hs256Key {
@@ -469,16 +479,16 @@ impl<'a> Verifier<'a> {
                 }
             } else if name == "typ" {
                 typ = Some(value.as_str().ok_or(TokenError::Type)?);
-            } else if name == "kid"
-                && let Some(kid) = kid
-            {
-                kid_ok = value.as_str().is_some_and(|v| v == kid);
+            } else if name == "kid" {
+                // A `kid` must be a string (PyJWT refuses others too); checked against the key
+                // that signed only when the verifier binds key ids.
+                kid_ok = value.as_str().is_some_and(|v| kid.is_none_or(|k| v == k));
             }
             Ok(())
         })
         .map_err(object_err)?;
-        // The token names another key (or none, with a `kid` that is not a string) than the
-        // one whose MAC matched: it is not signed by the key it names.
+        // The token names another key than the one whose MAC matched (it is not signed by the
+        // key it names), or its `kid` is not a string.
         if !kid_ok {
             return Err(TokenError::BadSignature);
         }

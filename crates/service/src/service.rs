@@ -29,13 +29,13 @@ use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
-use tessera_core::Hs256Key;
 use tessera_core::UnixTime;
 use tessera_core::bearer::{self, Duplicates};
 use tessera_core::form::{self, FormOptions};
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::jwt::{self, Header, OwnedClaims, Validation, Verifier};
 use tessera_core::password::{PhcHash, Policy};
+use tessera_core::{Hs256Key, KeyRing};
 
 use crate::client::Client;
 use crate::throttle::{LoginLimits, MemoryThrottle, Throttle};
@@ -216,8 +216,21 @@ impl Service {
     /// ([`HashGate::per_core`]).
     #[must_use]
     pub fn new(key: Hs256Key, config: Config) -> Self {
+        Self::with_keys(KeyRing::new(key), config)
+    }
+
+    /// As [`new`](Self::new), verifying with every key of `ring` and signing with its current
+    /// key: the way to rotate keys without logging anyone out. A token whose header names a key
+    /// of the ring (`kid`) is checked with that key only; a token without `kid` (the fastapi
+    /// style's and FastAPI's own) is tried against each key. A `kid` naming no key of the ring
+    /// refuses the token in the rfc style; the fastapi style, like FastAPI, reads no such `kid`
+    /// and tries each key.
+    #[must_use]
+    pub fn with_keys(ring: KeyRing, config: Config) -> Self {
+        let verifier =
+            Verifier::from_ring(ring, config.validation).with_kid_check(config.style == Style::Rfc);
         Self {
-            verifier: Verifier::new(key, config.validation),
+            verifier,
             config,
             throttle: Box::new(MemoryThrottle::default()),
             gate: HashGate::per_core(),
@@ -501,8 +514,10 @@ impl Service {
         out
     }
 
-    /// Issues an access token for `sub` with `scope`, in this service's style: rfc tokens carry
-    /// `sub`, `iat`, `exp` (and `scope` when the service issues scopes); fastapi tokens carry
+    /// Issues an access token for `sub` with `scope`, signed by the current key, in this
+    /// service's style: rfc tokens name their key in the header (`kid`) and carry `sub`, `iat`,
+    /// `exp` (and `scope` when the service issues scopes); fastapi tokens have FastAPI's header
+    /// (no `kid`) and carry
     /// exactly what the FastAPI tutorial issues (`sub`, `exp`, and `scope` between them when the service issues scopes).
     ///
     /// # Errors
@@ -539,7 +554,7 @@ impl Service {
         match self.config.style {
             Style::Rfc => jwt::encode_to_string(
                 key,
-                &Header::JWT,
+                &Header::for_key(key),
                 &Rfc {
                     sub,
                     iat: now.0,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
-use tessera_core::{Hs256Key, KeyError};
+use tessera_core::{Hs256Key, KeyError, KeyRing};
 use tessera_service::throttle::{Limit, LoginLimits, RedisThrottle};
 use tessera_service::{Account, Config, DEFAULT_NICENESS, HashGate, Service, UserStore};
 pub mod openapi;
@@ -369,6 +369,7 @@ impl std::error::Error for SetupError {}
 pub const USAGE: &str =
     "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT  --redis-url URL
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
+             PREVIOUS_SECRET_KEYS (up to 3 earlier keys, space-separated, whose tokens still verify)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
              REDIS_URL (as --redis-url: the login throttle in Redis, shared by a fleet; unset: in memory)
              REDIS_KEY_PREFIX (the throttle's Redis key prefix; default tessera:login:)
@@ -458,6 +459,46 @@ pub fn key_from_env() -> Result<(Hs256Key, Option<&'static str>), SetupError> {
             Ok((key, Some("SECRET_KEY is not set: using a random key; tokens will not survive a restart")))
         }
     }
+}
+
+/// The keys that still verify after a rotation, from `PREVIOUS_SECRET_KEYS`: at most three,
+/// separated by spaces, each at least 32 bytes (its UTF-8 bytes are the key, as for
+/// `SECRET_KEY`). Unset or blank: none.
+///
+/// # Errors
+/// A message naming the key (by its place, never its value) that is too short, or more than
+/// three keys.
+pub fn previous_keys_from_env() -> Result<Vec<Hs256Key>, SetupError> {
+    match std::env::var("PREVIOUS_SECRET_KEYS") {
+        Err(std::env::VarError::NotPresent) => Ok(Vec::new()),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(SetupError("PREVIOUS_SECRET_KEYS is not valid UTF-8".into()))
+        }
+        Ok(list) => parse_previous_keys(&list),
+    }
+}
+
+fn parse_previous_keys(list: &str) -> Result<Vec<Hs256Key>, SetupError> {
+    let keys: Vec<&str> = list.split_whitespace().collect();
+    if keys.len() > KeyRing::CAPACITY - 1 {
+        return Err(SetupError(format!(
+            "PREVIOUS_SECRET_KEYS holds {} keys; at most {} may still verify",
+            keys.len(),
+            KeyRing::CAPACITY - 1
+        )));
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            Hs256Key::new(k.as_bytes()).map_err(|_| {
+                SetupError(format!(
+                    "PREVIOUS_SECRET_KEYS: key {} is {} bytes; each must be at least 32",
+                    i + 1,
+                    k.len()
+                ))
+            })
+        })
+        .collect()
 }
 
 /// The token lifetime from `ACCESS_TOKEN_EXPIRE_MINUTES` (default 30), in seconds.
@@ -607,8 +648,14 @@ pub fn setup<I: IntoIterator<Item = String>>(
         trusted_proxy_hops: number_from_env("TRUSTED_PROXY_HOPS", 0, 16, 0)? as usize,
         ..service_config(&options, lifetime)
     };
+    let mut ring = KeyRing::new(key);
+    for old in previous_keys_from_env()? {
+        ring.push_previous(old).map_err(|_| {
+            SetupError("PREVIOUS_SECRET_KEYS repeats a key, or the current SECRET_KEY".into())
+        })?;
+    }
     let mut service =
-        Service::new(key, config).with_gate(HashGate::per_core_with_niceness(niceness));
+        Service::with_keys(ring, config).with_gate(HashGate::per_core_with_niceness(niceness));
     if let Some(url) = &options.redis_url {
         let prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "tessera:login:".into());
         let throttle = RedisThrottle::new(url)
@@ -803,6 +850,32 @@ mod tests {
             let e = parse_hash_niceness(Some(bad)).unwrap_err();
             assert!(e.0.starts_with("HASH_NICENESS must be"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn previous_keys() {
+        assert!(parse_previous_keys("").unwrap().is_empty());
+        let a = "a".repeat(32);
+        let b = "b".repeat(40);
+        let keys = parse_previous_keys(&format!(" {a}  {b} ")).unwrap();
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].kid(), Hs256Key::new(a.as_bytes()).unwrap().kid());
+        let short = parse_previous_keys(&format!("{a} short-SECRET")).unwrap_err();
+        assert_eq!(
+            short.0,
+            "PREVIOUS_SECRET_KEYS: key 2 is 12 bytes; each must be at least 32"
+        );
+        assert!(
+            !short.0.contains("short-SECRET"),
+            "the value is never echoed"
+        );
+        let four = [a.as_str(); 4].join(" ");
+        assert!(
+            parse_previous_keys(&four)
+                .unwrap_err()
+                .0
+                .contains("at most 3")
+        );
     }
 
     #[test]

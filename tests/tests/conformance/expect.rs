@@ -456,9 +456,17 @@ pub(crate) fn check_token(
         return Err(format!("token body {body} is not {want}"));
     }
     let (header, payload) = token::parts(&t).ok_or_else(|| format!("{t} is not a compact JWS"))?;
-    if header != JWT_HEADER.as_bytes() {
+    // The rfc style names the signing key (issue.header); the fastapi style has FastAPI's.
+    let want_header = match c.style {
+        Style::Rfc => format!(
+            r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#,
+            token::key().kid()
+        ),
+        Style::FastApi => JWT_HEADER.to_string(),
+    };
+    if header != want_header.as_bytes() {
         return Err(format!(
-            "token header {} is not {JWT_HEADER}",
+            "token header {} is not {want_header}",
             String::from_utf8_lossy(&header)
         ));
     }

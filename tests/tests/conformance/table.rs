@@ -160,7 +160,14 @@ pub(crate) const ROWS: &[(&str, &str)] = &[
     ),
     ("tok.scope", "Invalid tokens: malformed scope claim"),
     ("tok.len", "Invalid tokens: longer than 8192 characters"),
-    ("tok.accepted", "Accepted: extra claims, any typ, any kid"),
+    (
+        "tok.accepted",
+        "Accepted: extra claims, any typ, the kid of the server's key",
+    ),
+    (
+        "tok.kid",
+        "A kid naming no key of the server: refused (rfc), ignored as by FastAPI (fastapi)",
+    ),
     (
         "scope.match",
         "Scope matching: exact, case-sensitive, order-free",
@@ -1536,6 +1543,22 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             all,
             move || my_items(&make()),
             |c| e::invalid_token(c, e::my_items_scopes(c)),
+        ));
+    }
+    for (row, name, make) in tokens::unknown_kid_tokens() {
+        t.push(sc(
+            row,
+            format!("me: unknown kid (rfc): {name}"),
+            rfc,
+            move || me(&make()),
+            |c| e::invalid_token(c, e::me_scopes(c)),
+        ));
+        t.push(sc(
+            row,
+            format!("me: unknown kid (fastapi, as FastAPI): {name}"),
+            fastapi,
+            move || me(&make()),
+            |_| e::ok(JOHN),
         ));
     }
     for (row, name, make) in tokens::accepted_tokens() {

@@ -351,10 +351,11 @@ async fn accepted_token_variations() {
             "{claims}"
         );
     }
-    for header in [
-        r#"{"alg":"HS256","typ":"whatever","kid":"k1"}"#,
-        r#"{"alg":"HS256"}"#,
-    ] {
+    let named = format!(
+        r#"{{"alg":"HS256","typ":"whatever","kid":"{}"}}"#,
+        key().kid()
+    );
+    for header in [named.as_str(), r#"{"alg":"HS256"}"#] {
         let token = sign(
             &key(),
             header,

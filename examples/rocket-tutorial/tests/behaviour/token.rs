@@ -39,7 +39,11 @@ async fn success_rfc_jwt() {
         format!(r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME}}}"#)
     );
     let (header, claims) = parts(&token);
-    assert_eq!(header, r#"{"alg":"HS256","typ":"JWT"}"#);
+    // The rfc style names the signing key.
+    assert_eq!(
+        header,
+        format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#, key().kid())
+    );
     assert_eq!(keys(&claims), ["sub", "iat", "exp"]);
     let c: Value = serde_json::from_str(&claims).unwrap();
     assert_eq!(c["sub"], "johndoe");

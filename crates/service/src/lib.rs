@@ -28,6 +28,8 @@ extern crate alloc;
 pub mod client;
 mod events;
 mod flow;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod principal;
 mod scopes;
 #[cfg(feature = "serve")]

@@ -62,7 +62,7 @@ for server in "${servers[@]}"; do
       port="$(free_port)"
       log="$logs/$name.log"
       # The in-memory throttle, whatever the caller's environment says.
-      env -u REDIS_URL SECRET_KEY="$secret" ROCKET_CLI_COLORS=false \
+      env -u REDIS_URL -u DATABASE_URL SECRET_KEY="$secret" ROCKET_CLI_COLORS=false \
         "$bin" --variant "$variant" --style "$style" --address 127.0.0.1 --port "$port" >"$log" 2>&1 &
       pid=$!
       pids+=("$pid")

@@ -939,7 +939,7 @@ def main():
     secret = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     key = secret.encode("utf-8")
     log_dir = tempfile.mkdtemp(prefix="tessera-fastapi-")
-    base_env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_VARIANT", "REDIS_URL")}
+    base_env = {k: v for k, v in os.environ.items() if k not in ("TUTORIAL_VARIANT", "REDIS_URL", "DATABASE_URL")}
     base_env["SECRET_KEY"] = secret
 
     ref = Server("fastapi", [args.python, "-m", "uvicorn", "tutorial_app:app", "--app-dir", HERE,

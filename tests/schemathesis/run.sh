@@ -181,7 +181,7 @@ for server in "${servers[@]}"; do
             # The login limits are lifted so that /token answers depend on the request alone,
             # not on how often schemathesis happened to send a username before; the throttle is
             # the in-memory one whatever the caller's environment says.
-            env -u REDIS_URL SECRET_KEY="$secret" ROCKET_CLI_COLORS=false LOGIN_FAILURE_LIMIT=1000000 \
+            env -u REDIS_URL -u DATABASE_URL SECRET_KEY="$secret" ROCKET_CLI_COLORS=false LOGIN_FAILURE_LIMIT=1000000 \
                 LOGIN_CLIENT_FAILURE_LIMIT=0 LOGIN_USERNAME_FAILURE_LIMIT=0 \
                 "$bin" --address "$host" --port "$port" --variant "$variant" --style "$style" \
                 >"$out/server.log" 2>&1 &

@@ -295,6 +295,9 @@ fn spawn(
     for name in [
         "REDIS_URL",
         "REDIS_KEY_PREFIX",
+        "DATABASE_URL",
+        "DATABASE_SCHEMA",
+        "PREVIOUS_SECRET_KEYS",
         "TRUSTED_PROXY_HOPS",
         "LOGIN_FAILURE_LIMIT",
         "LOGIN_CLIENT_FAILURE_LIMIT",

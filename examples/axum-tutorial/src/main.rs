@@ -13,7 +13,7 @@ async fn main() -> ExitCode {
         Ok(started) => started,
         Err(code) => return code,
     };
-    let tessera = tessera_axum::Tessera::new(service, Users::default())
+    let tessera = tessera_axum::Tessera::new(service, Users::for_options(&options))
         .with_body_timeout(options.body_timeout);
     let app = axum_tutorial::app(&options, tessera);
     let listener = match tessera_tutorial::listen(&options).await {

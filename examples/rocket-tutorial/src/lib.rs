@@ -225,7 +225,10 @@ pub fn build(options: &Options, service: Service) -> Rocket<Build> {
         // Rocket's default Shield is replaced by the tutorial's own header set.
         .attach(Shield::new())
         .attach(Headers)
-        .attach(Tessera::new(service, Users::default()).with_body_timeout(options.body_timeout))
+        .attach(
+            Tessera::new(service, Users::for_options(options))
+                .with_body_timeout(options.body_timeout),
+        )
         .manage(tessera_rocket::Unexplained(unexplained))
         .manage(App {
             variant: options.variant,

@@ -13,6 +13,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::{Hs256Key, KeyError, KeyRing};
+use tessera_service::postgres::{NewUser, PgUsers};
 use tessera_service::throttle::{Limit, LoginLimits, RedisThrottle};
 use tessera_service::{Account, Config, DEFAULT_NICENESS, HashGate, Service, UserStore};
 pub mod openapi;
@@ -77,11 +78,31 @@ impl User {
     }
 }
 
-/// The tutorial's fake database: johndoe (active) and alice (disabled), stored only as
-/// argon2id hashes (OWASP parameters).
-#[derive(Debug)]
+/// The tutorial's users: johndoe (active) and alice (disabled), stored only as argon2id hashes
+/// (OWASP parameters). In this process's memory by default ([`Users::default`]); in PostgreSQL
+/// with a database URL ([`Users::for_options`]), shared by every instance given the same
+/// database.
 pub struct Users {
     users: RwLock<HashMap<String, User>>,
+    database: Option<Database>,
+}
+
+/// Where the users live when they are in PostgreSQL. The pool is made at the first lookup (the
+/// table is created and seeded with the two tutorial users if empty), and made again at a later
+/// lookup if that failed; meanwhile lookups find nobody.
+struct Database {
+    url: String,
+    schema: Option<String>,
+    pool: tokio::sync::OnceCell<PgUsers>,
+}
+
+impl fmt::Debug for Users {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the database URL: it may hold a password.
+        f.debug_struct("Users")
+            .field("postgres", &self.database.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for Users {
@@ -112,6 +133,55 @@ impl Default for Users {
         ];
         Self {
             users: RwLock::new(list.into_iter().map(|u| (u.username.clone(), u)).collect()),
+            database: None,
+        }
+    }
+}
+
+impl Users {
+    /// The users the options ask for: in PostgreSQL when `options.database_url` is set (in the
+    /// schema `options.database_schema`, when given), else in memory.
+    #[must_use]
+    pub fn for_options(options: &Options) -> Self {
+        let database = options.database_url.as_ref().map(|url| Database {
+            url: url.clone(),
+            schema: options.database_schema.clone(),
+            pool: tokio::sync::OnceCell::new(),
+        });
+        Self {
+            database,
+            ..Self::default()
+        }
+    }
+
+    async fn postgres<'a>(&self, db: &'a Database) -> Option<&'a PgUsers> {
+        let seed: Vec<NewUser> = self
+            .users
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .values()
+            .map(|u| NewUser {
+                username: u.username.clone(),
+                email: Some(u.email.clone()),
+                full_name: Some(u.full_name.clone()),
+                disabled: u.disabled,
+                password_hash: u.hashed_password.clone(),
+            })
+            .collect();
+        let made = db
+            .pool
+            .get_or_try_init(|| async {
+                let pg = PgUsers::connect(&db.url, db.schema.as_deref()).await?;
+                pg.seed_if_empty(&seed).await?;
+                Ok::<_, tessera_service::postgres::PgError>(pg)
+            })
+            .await;
+        match made {
+            Ok(pg) => Some(pg),
+            Err(e) => {
+                eprintln!("users: {e}");
+                None
+            }
         }
     }
 }
@@ -120,6 +190,16 @@ impl UserStore for Users {
     type User = User;
 
     async fn find(&self, username: &str) -> Option<User> {
+        if let Some(db) = &self.database {
+            let found = self.postgres(db).await?.find(username).await?;
+            return Some(User {
+                username: found.username,
+                email: found.email.unwrap_or_default(),
+                full_name: found.full_name.unwrap_or_default(),
+                disabled: found.disabled,
+                hashed_password: found.password_hash,
+            });
+        }
         self.users
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -128,6 +208,12 @@ impl UserStore for Users {
     }
 
     async fn update_hash(&self, username: &str, phc: String) {
+        if let Some(db) = &self.database {
+            if let Some(pg) = self.postgres(db).await {
+                pg.update_hash(username, phc).await;
+            }
+            return;
+        }
         if let Some(u) = self
             .users
             .write()
@@ -337,6 +423,12 @@ pub struct Options {
     /// `--redis-url` (or `REDIS_URL`): keep the login throttle in Redis, shared by every
     /// instance given the same URL. Unset: in this process's memory.
     pub redis_url: Option<String>,
+    /// `--database-url` (or `DATABASE_URL`): keep the users in PostgreSQL, shared by every
+    /// instance given the same database. Unset: the two tutorial users in memory.
+    pub database_url: Option<String>,
+    /// `DATABASE_SCHEMA`: the PostgreSQL schema of the users table (default: the database's
+    /// search path, usually `public`).
+    pub database_schema: Option<String>,
 }
 
 impl Default for Options {
@@ -349,6 +441,8 @@ impl Default for Options {
             header_timeout: DEFAULT_TIMEOUT,
             body_timeout: DEFAULT_TIMEOUT,
             redis_url: None,
+            database_url: None,
+            database_schema: None,
         }
     }
 }
@@ -367,12 +461,14 @@ impl std::error::Error for SetupError {}
 
 /// Usage text.
 pub const USAGE: &str =
-    "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT  --redis-url URL
+    "options: --variant jwt|scopes  --style rfc|fastapi  --address ADDR  --port PORT  --redis-url URL  --database-url URL
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              PREVIOUS_SECRET_KEYS (up to 3 earlier keys, space-separated, whose tokens still verify)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
              REDIS_URL (as --redis-url: the login throttle in Redis, shared by a fleet; unset: in memory)
              REDIS_KEY_PREFIX (the throttle's Redis key prefix; default tessera:login:)
+             DATABASE_URL (as --database-url: the users in PostgreSQL, shared by a fleet; unset: in memory)
+             DATABASE_SCHEMA (the PostgreSQL schema of the users table; default: the search path)
              LOGIN_FAILURE_LIMIT (failed logins of one client on one username within 60 s before 429; default 5)
              LOGIN_CLIENT_FAILURE_LIMIT (failed logins of one client within 10 min; default 1000; 0: no limit)
              LOGIN_USERNAME_FAILURE_LIMIT (failed logins on one username from all clients within 1 h; default 100; 0: no limit)
@@ -423,6 +519,7 @@ impl Options {
                 }
                 "--address" => o.address = value()?,
                 "--redis-url" => o.redis_url = Some(value()?),
+                "--database-url" => o.database_url = Some(value()?),
                 "--port" => {
                     let v = value()?;
                     o.port = v.parse().map_err(|_| {
@@ -643,6 +740,12 @@ pub fn setup<I: IntoIterator<Item = String>>(
     if options.redis_url.is_none() {
         options.redis_url = std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty());
     }
+    if options.database_url.is_none() {
+        options.database_url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    }
+    options.database_schema = std::env::var("DATABASE_SCHEMA")
+        .ok()
+        .filter(|s| !s.is_empty());
     let config = Config {
         limits: login_limits_from_env()?,
         trusted_proxy_hops: number_from_env("TRUSTED_PROXY_HOPS", 0, 16, 0)? as usize,

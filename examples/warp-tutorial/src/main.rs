@@ -14,8 +14,9 @@ async fn main() -> ExitCode {
         Ok(started) => started,
         Err(code) => return code,
     };
-    let tessera = tessera_warp::Tessera::new(Arc::new(service), Arc::new(Users::default()))
-        .with_body_timeout(options.body_timeout);
+    let tessera =
+        tessera_warp::Tessera::new(Arc::new(service), Arc::new(Users::for_options(&options)))
+            .with_body_timeout(options.body_timeout);
     let app = warp_tutorial::app_with(&options, tessera);
     let listener = match tessera_tutorial::listen(&options).await {
         Ok(listener) => listener,

@@ -13,11 +13,12 @@
 #           and GET /status/ in the scopes variant of ours, ROUNDS rounds interleaved (plain
 #           axum issues no tokens: it gets axum-tutorial's, signed with the same SECRET_KEY);
 #           auth overhead = 1 - rps(/users/me/) / rps(/items/)
-#   storm   GET /users/me/ latency probe, idle and while 4 clients hammer POST /token
+#   storm   GET /users/me/ latency probe, idle and while 4 connections hammer POST /token as
+#           many clients (X-Forwarded-For, TRUSTED_PROXY_HOPS=1)
 #   soak    64 connections, 30 s, hostile mix of tokens and logins, SOAK_RUNS times in a row
 #           on the same server process; 5xx and socket errors must be 0; VmRSS fresh, warm,
 #           after each run and 5 s after the last
-#   timing  sequential unknown-user vs wrong-password logins (LOGIN_FAILURE_LIMIT=1000000)
+#   timing  sequential unknown-user vs wrong-password logins (every login limit lifted)
 #   storm_causes  (not in the default list) the storm's probe beside hashing alone and
 #           shedding alone, to tell which one stretches the tail
 #   storm_niceness  (not in the default list) the storm with the hashing threads at
@@ -100,11 +101,11 @@ start() {
   local variant=jwt
   [ "${name#*_}" = scopes ] && variant=scopes
   case $name in
-    rocket*) env "$@" ROCKET_LOG_LEVEL=off "$bin_rocket" --variant "$variant" \
+    rocket*) env -u REDIS_URL -u DATABASE_URL "$@" ROCKET_LOG_LEVEL=off "$bin_rocket" --variant "$variant" \
               --address 127.0.0.1 --port "$p" >"$OUT/$name.log" 2>&1 & ;;
-    warp*)   env "$@" "$bin_warp" --variant "$variant" --address 127.0.0.1 --port "$p" \
+    warp*)   env -u REDIS_URL -u DATABASE_URL "$@" "$bin_warp" --variant "$variant" --address 127.0.0.1 --port "$p" \
               >"$OUT/$name.log" 2>&1 & ;;
-    axum*)   env "$@" "$bin_axum" --variant "$variant" --address 127.0.0.1 --port "$p" \
+    axum*)   env -u REDIS_URL -u DATABASE_URL "$@" "$bin_axum" --variant "$variant" --address 127.0.0.1 --port "$p" \
               >"$OUT/$name.log" 2>&1 & ;;
     plain_axum) env "$@" "$bin_plain_axum" --address 127.0.0.1 --port "$p" \
               >"$OUT/$name.log" 2>&1 & ;;
@@ -216,8 +217,9 @@ storm_round() {
   # idle: the probe alone
   TOKEN=$token wrk -t1 -c4 -d"${DURATION}s" --latency -s "$here/lua/probe.lua" \
     "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-idle.txt"
-  # storm: 4 clients posting correct logins, and the same probe in a separate wrk
-  wrk -t1 -c4 -d"$((DURATION + 1))s" --latency -s "$here/lua/login.lua" \
+  # storm: 4 connections posting correct logins as many clients (the servers trust one proxy
+  # hop), and the same probe in a separate wrk
+  LOGIN_CLIENTS=many wrk -t1 -c4 -d"$((DURATION + 1))s" --latency -s "$here/lua/login.lua" \
     "http://127.0.0.1:${port[$s]}" >"$OUT/storm/$r-$s-logins.txt" &
   storm=$!
   sleep 0.5
@@ -228,9 +230,9 @@ storm_round() {
 
 phase_storm() {
   mkdir -p "$OUT/storm"
-  start rocket
-  start warp
-  start axum
+  start rocket TRUSTED_PROXY_HOPS=1
+  start warp TRUSTED_PROXY_HOPS=1
+  start axum TRUSTED_PROXY_HOPS=1
   start fastapi
   local s r
   note_load "storm-start"
@@ -252,7 +254,7 @@ phase_storm_niceness() {
   for r in $(seq "$ROUNDS"); do
     for s in rocket warp axum; do
       for n in 0 10 19; do
-        start "${s}_n$n" HASH_NICENESS=$n
+        start "${s}_n$n" HASH_NICENESS=$n TRUSTED_PROXY_HOPS=1
         storm_round "${s}_n$n" "$r"
         stop_all
       done
@@ -329,9 +331,10 @@ phase_soak() {
 
 phase_timing() {
   mkdir -p "$OUT/timing"
-  start rocket LOGIN_FAILURE_LIMIT=1000000
-  start warp LOGIN_FAILURE_LIMIT=1000000
-  start axum LOGIN_FAILURE_LIMIT=1000000
+  local lift=(LOGIN_FAILURE_LIMIT=1000000 LOGIN_CLIENT_FAILURE_LIMIT=0 LOGIN_USERNAME_FAILURE_LIMIT=0)
+  start rocket "${lift[@]}"
+  start warp "${lift[@]}"
+  start axum "${lift[@]}"
   start fastapi
   note_load "timing-start"
   python3 "$here/login_timing.py" "$LOGIN_PAIRS" \

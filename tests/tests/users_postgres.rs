@@ -1,7 +1,8 @@
 //! Users in PostgreSQL shared by a fleet, over HTTP, against every tutorial server
 //! (docs/behaviour.md, data.users_postgres): three instances on one schema see the seeded
 //! tutorial users, a user disabled in the database is refused at once by every instance, a
-//! user added to the database logs in on every instance.
+//! user added to the database logs in on every instance, and once that user's
+//! `tokens_valid_from` passes their tokens are refused by every instance.
 //!
 //! Needs `DATABASE_URL` (`.ci/run` sets it) and `psql`; without `DATABASE_URL` the test says it
 //! is skipped. It works in a schema of its own, dropped at the end.

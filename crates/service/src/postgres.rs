@@ -126,6 +126,10 @@ impl Account for PgUser {
     fn is_active(&self) -> bool {
         !self.disabled
     }
+
+    fn tokens_valid_from(&self) -> Option<i64> {
+        self.tokens_valid_from
+    }
 }
 
 /// A user to insert ([`PgUsers::add`], [`PgUsers::seed_if_empty`]); `tokens_valid_from` starts

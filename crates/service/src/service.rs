@@ -51,6 +51,12 @@ pub trait Account {
     fn is_active(&self) -> bool {
         true
     }
+    /// Tokens issued before this time (Unix seconds) are refused for this user: "log out
+    /// everywhere", set when the user is disabled or changes password. A token without `iat`
+    /// is refused once this is set. The default: none.
+    fn tokens_valid_from(&self) -> Option<i64> {
+        None
+    }
     /// Whether this user may be granted `scope` at login. The default grants every requested
     /// scope, as the FastAPI tutorial does.
     fn may_have_scope(&self, scope: &str) -> bool {
@@ -332,12 +338,13 @@ impl Service {
             .map_err(|_| Failure::InvalidToken)
     }
 
-    /// The checks after the user lookup, in order: the user exists, the token grants every
-    /// `required` scope, and (when `require_active`) the user is active.
+    /// The checks after the user lookup, in order: the user exists and the token was issued
+    /// after the user's [`Account::tokens_valid_from`], the token grants every `required`
+    /// scope, and (when `require_active`) the user is active.
     ///
     /// # Errors
-    /// [`Failure::InvalidToken`] (unknown subject), [`Failure::InsufficientScope`],
-    /// [`Failure::InactiveUser`].
+    /// [`Failure::InvalidToken`] (unknown subject, or a token from before the user's
+    /// `tokens_valid_from`), [`Failure::InsufficientScope`], [`Failure::InactiveUser`].
     pub fn authorize<A: Account>(
         &self,
         principal: &Principal,
@@ -346,6 +353,11 @@ impl Service {
         require_active: bool,
     ) -> Result<(), Failure<'static>> {
         let user = user.ok_or(Failure::InvalidToken)?;
+        if let Some(from) = user.tokens_valid_from()
+            && principal.iat.is_none_or(|iat| iat.floor_secs() < from)
+        {
+            return Err(Failure::InvalidToken);
+        }
         if !principal.scope().grants_all(required) {
             return Err(Failure::InsufficientScope);
         }

@@ -22,6 +22,7 @@ const FAST: Policy = Policy {
 struct User {
     hash: String,
     active: bool,
+    valid_from: Option<i64>,
 }
 
 impl Account for User {
@@ -30,6 +31,9 @@ impl Account for User {
     }
     fn is_active(&self) -> bool {
         self.active
+    }
+    fn tokens_valid_from(&self) -> Option<i64> {
+        self.valid_from
     }
     fn may_have_scope(&self, scope: &str) -> bool {
         scope != "admin"
@@ -51,6 +55,7 @@ fn john() -> User {
     User {
         hash: FAST.hash_with_salt(b"secret", &[1; 16]).unwrap(),
         active: true,
+        valid_from: None,
     }
 }
 
@@ -177,6 +182,7 @@ fn fastapi_style_logs_in_with_what_fastapi_decodes_from_a_malformed_body() {
         let user = User {
             hash: FAST.hash_with_salt(password.as_bytes(), &[1; 16]).unwrap(),
             active: true,
+            valid_from: None,
         };
         let s = service(Style::FastApi, false);
         assert_eq!(login(&s, body, Some(&user)).status, 200, "{body:?}");
@@ -278,6 +284,7 @@ fn rehash_offered_for_weak_hashes() {
     let user = User {
         hash: weak,
         active: true,
+        valid_from: None,
     };
     let req = s
         .begin_login(FORM, b"username=johndoe&password=secret")
@@ -448,4 +455,37 @@ fn hashing_threads_run_at_the_gate_niceness() {
     let seen = gate.try_acquire().unwrap().run(|_| nice()).wait();
     assert_eq!(seen, Some(15.max(base)));
     assert_eq!(nice(), base, "the caller's priority is unchanged");
+}
+
+#[test]
+fn tokens_from_before_a_users_valid_from_time_are_refused() {
+    let s = service(Style::Rfc, false);
+    let token = s.issue("johndoe", "", NOW).unwrap();
+    let p = s
+        .authenticate([format!("Bearer {token}").as_bytes()], NOW)
+        .unwrap();
+    let at = |from| User {
+        valid_from: Some(from),
+        ..john()
+    };
+    assert!(
+        s.authorize(&p, Some(&at(NOW.0)), &[], true).is_ok(),
+        "issued that second"
+    );
+    assert_eq!(
+        s.authorize(&p, Some(&at(NOW.0 + 1)), &[], true),
+        Err(Failure::InvalidToken)
+    );
+    // A token without iat (the fastapi style's) cannot show when it was issued.
+    let fastapi = service(Style::FastApi, false);
+    let bare = fastapi.issue("johndoe", "", NOW).unwrap();
+    let p = fastapi
+        .authenticate([format!("Bearer {bare}").as_bytes()], NOW)
+        .unwrap();
+    assert!(p.iat.is_none());
+    assert!(fastapi.authorize(&p, Some(&john()), &[], true).is_ok());
+    assert_eq!(
+        fastapi.authorize(&p, Some(&at(0)), &[], true),
+        Err(Failure::InvalidToken)
+    );
 }

@@ -58,6 +58,9 @@ pub struct User {
     pub disabled: bool,
     #[serde(skip)]
     hashed_password: String,
+    /// Tokens issued before this time are refused (users in PostgreSQL only).
+    #[serde(skip)]
+    tokens_valid_from: Option<i64>,
 }
 
 impl Account for User {
@@ -67,6 +70,10 @@ impl Account for User {
 
     fn is_active(&self) -> bool {
         !self.disabled
+    }
+
+    fn tokens_valid_from(&self) -> Option<i64> {
+        self.tokens_valid_from
     }
 }
 
@@ -114,6 +121,7 @@ impl Default for Users {
                 full_name: full_name.into(),
                 disabled,
                 hashed_password: hash.into(),
+                tokens_valid_from: None,
             };
         let list = [
             user(
@@ -198,6 +206,7 @@ impl UserStore for Users {
                 full_name: found.full_name.unwrap_or_default(),
                 disabled: found.disabled,
                 hashed_password: found.password_hash,
+                tokens_valid_from: found.tokens_valid_from,
             });
         }
         self.users

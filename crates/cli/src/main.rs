@@ -1,4 +1,5 @@
-//! `tessera`: secrets, tokens and password hashes from the command line.
+//! `tessera`: secrets, tokens, password hashes and the PostgreSQL users table from the command
+//! line.
 //!
 //! ```text
 //! tessera secret
@@ -7,9 +8,17 @@
 //! tessera token verify (--secret S | --secret-hex H) [--now UNIX] [--leeway SECONDS] [TOKEN | -]
 //! tessera password hash            (password from stdin or a prompt, never from arguments)
 //! tessera password verify PHC      (exit 0 on a match, 1 otherwise)
+//! tessera user add [--email E] [--full-name N] [--disabled] USERNAME   (password as above)
+//! tessera user disable USERNAME
+//! tessera user enable USERNAME
+//! tessera user passwd USERNAME     (new password as above)
 //! ```
 //!
-//! Exit codes: 0 success, 1 rejected (token or password), 2 bad usage or input.
+//! The `user` commands take `--database-url URL` (or `DATABASE_URL`) and `--schema NAME` (or
+//! `DATABASE_SCHEMA`) and never print the URL.
+//!
+//! Exit codes: 0 success, 1 rejected (token or password) or a database failure, 2 bad usage or
+//! input.
 
 use std::io::{BufRead, IsTerminal, Read};
 use std::process::ExitCode;
@@ -20,6 +29,8 @@ use tessera_core::password::{self, Policy};
 use tessera_core::{Hs256Key, MAX_NUMERIC_DATE, UnixTime, jwt};
 use zeroize::Zeroizing;
 
+mod user;
+
 const USAGE: &str = "usage:
   tessera secret
   tessera token encode (--secret S | --secret-hex H) --sub NAME [--expires-in 30m] [--scope \"me items\"]
@@ -27,10 +38,19 @@ const USAGE: &str = "usage:
   tessera token verify (--secret S | --secret-hex H) [--now UNIX] [--leeway SECONDS] [TOKEN | -]
   tessera password hash
   tessera password verify PHC
+  tessera user add [--email E] [--full-name N] [--disabled] USERNAME
+  tessera user disable USERNAME
+  tessera user enable USERNAME
+  tessera user passwd USERNAME
 
 --secret takes the key as text and uses its UTF-8 bytes (as FastAPI does with SECRET_KEY);
 --secret-hex takes the key as hex. Keys must be at least 32 bytes.
-Passwords are read from standard input (one line) or a prompt, never from the command line.";
+Passwords are read from standard input (one line) or a prompt, never from the command line.
+The user commands manage the users table of PostgreSQL (PgUsers) and also take
+--database-url URL (default: $DATABASE_URL; prefer the variable, as arguments are visible to
+other local users) and --schema NAME (default: $DATABASE_SCHEMA). `user disable` and
+`user passwd` also mark the user's tokens issued so far as to be refused.
+Exit codes: 0 success, 1 rejected or a database failure, 2 bad usage or input.";
 
 /// A failure with its exit code and message.
 struct Fail(u8, String);
@@ -75,6 +95,7 @@ fn run(args: &[String]) -> Result<String, Fail> {
         ["token", "verify", rest @ ..] => token_verify(rest),
         ["password", "hash"] => password_hash(),
         ["password", "verify", phc] => password_verify(phc),
+        ["user", rest @ ..] => user::user(rest),
         _ => Err(usage(misuse(&words))),
     }
 }

@@ -429,3 +429,258 @@ fn exactly_one_line_ending_is_stripped_from_a_password() {
     assert_eq!(code, 0);
     assert!(tessera_core::password::verify(phc.trim(), b"secret").unwrap());
 }
+
+/// The binary with `env` set (`Some`) or removed (`None`) on top of this process's environment.
+fn tessera_env(args: &[&str], stdin: &str, env: &[(&str, Option<&str>)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    cmd.args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+/// `DATABASE_URL`, or `None` after printing that the test is skipped.
+fn database_url() -> Option<String> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            println!("skipped: DATABASE_URL not set");
+            None
+        }
+    }
+}
+
+/// A schema of the test's own, dropped (with `psql`) when the guard goes out of scope, even
+/// after a failed assertion.
+struct Schema {
+    url: String,
+    name: String,
+}
+
+impl Schema {
+    fn new(url: &str, test: &str) -> Self {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        Self {
+            url: url.to_string(),
+            name: format!("tessera_cli_{test}_{}_{nanos}", std::process::id()),
+        }
+    }
+}
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        let dropped = Command::new("psql")
+            .args([
+                self.url.as_str(),
+                "-q",
+                "-c",
+                &format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name),
+            ])
+            .output();
+        if !matches!(&dropped, Ok(out) if out.status.success()) {
+            eprintln!("could not drop schema {}: {dropped:?}", self.name);
+        }
+    }
+}
+
+fn get(url: &str, schema: &str, username: &str) -> Option<tessera_service::postgres::PgUser> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let users = tessera_service::postgres::PgUsers::connect(url, Some(schema))
+                .await
+                .unwrap();
+            let user = users.get(username).await.unwrap();
+            users.close().await;
+            user
+        })
+}
+
+#[test]
+fn user_add_disable_enable_passwd() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "lifecycle");
+    let user = |args: &[&str], stdin: &str| {
+        let mut all = vec!["user"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--schema", &schema.name]);
+        let (code, out, err) = tessera_env(&all, stdin, &[("DATABASE_SCHEMA", None)]);
+        for shown in [&out, &err] {
+            assert!(!shown.contains(&url), "{args:?} printed the URL: {shown}");
+            assert!(!shown.contains("hunter2"), "{args:?} printed a password");
+        }
+        (code, out, err)
+    };
+    let (code, out, err) = user(
+        &[
+            "add",
+            "--email",
+            "alice@example.com",
+            "--full-name=Alice Example",
+            "alice",
+        ],
+        "hunter2 horse\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("alice"), "{out}");
+    let a = get(&url, &schema.name, "alice").unwrap();
+    assert_eq!(a.email.as_deref(), Some("alice@example.com"));
+    assert_eq!(a.full_name.as_deref(), Some("Alice Example"));
+    assert!(!a.disabled);
+    assert_eq!(a.tokens_valid_from, None);
+    assert!(
+        a.password_hash
+            .starts_with("$argon2id$v=19$m=19456,t=2,p=1$")
+    );
+    assert!(tessera_core::password::verify(&a.password_hash, b"hunter2 horse").unwrap());
+    assert!(!tessera_core::password::verify(&a.password_hash, b"hunter2 horse\n").unwrap());
+
+    // The same user again: a database failure, exit 1, and the row is unchanged.
+    let (code, _, err) = user(&["add", "alice"], "hunter2 other\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the user exists"), "{err}");
+    assert_eq!(get(&url, &schema.name, "alice").unwrap(), a);
+
+    let (code, _, err) = user(&["disable", "alice"], "");
+    assert_eq!(code, 0, "{err}");
+    let d = get(&url, &schema.name, "alice").unwrap();
+    assert!(d.disabled);
+    assert!(d.tokens_valid_from.is_some());
+    let (code, _, err) = user(&["enable", "alice"], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(!get(&url, &schema.name, "alice").unwrap().disabled);
+
+    let (code, _, err) = user(&["passwd", "alice"], "hunter2 new\r\n");
+    assert_eq!(code, 0, "{err}");
+    let p = get(&url, &schema.name, "alice").unwrap();
+    assert_ne!(p.password_hash, a.password_hash);
+    assert!(tessera_core::password::verify(&p.password_hash, b"hunter2 new").unwrap());
+    assert!(!tessera_core::password::verify(&p.password_hash, b"hunter2 horse").unwrap());
+    assert!(p.tokens_valid_from.is_some());
+
+    // --disabled; an empty password is refused before anything is written.
+    let (code, _, err) = user(&["add", "--disabled", "bob"], "hunter2\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(get(&url, &schema.name, "bob").unwrap().disabled);
+    let (code, _, err) = user(&["add", "carol"], "\n");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("empty"), "{err}");
+    assert_eq!(get(&url, &schema.name, "carol"), None);
+
+    // Unknown users: exit 1.
+    for cmd in ["disable", "enable", "passwd"] {
+        let (code, _, err) = user(&[cmd, "nobody"], "hunter2\n");
+        assert_eq!(code, 1, "{cmd}: {err}");
+        assert!(err.contains("no such user"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn user_schema_comes_from_database_schema() {
+    let Some(url) = database_url() else { return };
+    let schema = Schema::new(&url, "env");
+    let (code, _, err) = tessera_env(
+        &["user", "add", "dave"],
+        "pw\n",
+        &[("DATABASE_SCHEMA", Some(&schema.name))],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(get(&url, &schema.name, "dave").is_some());
+    // --database-url wins over DATABASE_URL.
+    let (code, _, err) = tessera_env(
+        &["user", "disable", "--database-url", &url, "dave"],
+        "",
+        &[
+            ("DATABASE_URL", Some("postgres://nobody@127.0.0.1:1/none")),
+            ("DATABASE_SCHEMA", Some(&schema.name)),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(get(&url, &schema.name, "dave").unwrap().disabled);
+}
+
+#[test]
+fn user_bad_or_missing_database_url_is_never_printed() {
+    // No database needed: nothing here connects successfully.
+    let unreachable = "postgres://admin:hunter2-db-password@127.0.0.1:1/nowhere";
+    let (code, out, err) = tessera_env(
+        &["user", "add", "alice"],
+        "hunter2\n",
+        &[("DATABASE_URL", Some(unreachable))],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("PostgreSQL unavailable"), "{err}");
+    let invalid = "postgres://admin:hunter2-db-password@host:99999999/db";
+    let (code2, out2, err2) = tessera_env(
+        &["user", "disable", "--database-url", invalid, "alice"],
+        "",
+        &[("DATABASE_URL", None)],
+    );
+    assert_eq!(code2, 2, "{err2}");
+    assert!(err2.contains("URL not shown"), "{err2}");
+    for shown in [out, err, out2, err2] {
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(
+            !shown.contains("127.0.0.1:1") && !shown.contains("admin"),
+            "{shown}"
+        );
+    }
+    let (code, out, err) = tessera_env(
+        &["user", "passwd", "alice"],
+        "hunter2\n",
+        &[("DATABASE_URL", None), ("DATABASE_SCHEMA", None)],
+    );
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(err.contains("--database-url URL or DATABASE_URL"), "{err}");
+    assert!(!err.contains("hunter2"));
+}
+
+#[test]
+fn user_usage_errors_never_repeat_the_arguments() {
+    for (args, says) in [
+        (
+            vec!["user", "add", "alice", "hunter2-password"],
+            "exactly one USERNAME",
+        ),
+        (
+            vec!["user", "add", "--password=hunter2-password", "alice"],
+            "unknown option",
+        ),
+        (
+            vec!["user", "remove", "hunter2-password"],
+            "unknown `user` command",
+        ),
+        (vec!["user"], "unknown `user` command"),
+    ] {
+        let (code, out, err) = tessera(&args, "");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty());
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("hunter2"), "{args:?} echoed: {err}");
+    }
+}

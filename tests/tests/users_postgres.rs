@@ -1,6 +1,7 @@
 //! Users in PostgreSQL shared by a fleet, over HTTP, against every tutorial server
 //! (docs/behaviour.md, data.users_postgres): three instances on one schema see the seeded
-//! tutorial users, a user disabled in the database is refused at once by every instance, a
+//! tutorial users, a user disabled with `tessera user disable` is refused at once by every
+//! instance, a
 //! user added to the database logs in on every instance, and once that user's
 //! `tokens_valid_from` passes their tokens are refused by every instance.
 //!

@@ -1,5 +1,5 @@
 //! `tessera user add|disable|enable|passwd`: the users table of
-//! [`PgUsers`](tessera_service::postgres::PgUsers), the tutorial apps' PostgreSQL store.
+//! [`PgUsers`], the tutorial apps' PostgreSQL store.
 //!
 //! The database URL comes from `--database-url` or `DATABASE_URL`, the schema from `--schema` or
 //! `DATABASE_SCHEMA`. Neither the URL nor a password is ever printed: failures print

@@ -112,6 +112,32 @@ fn a_locked_client_does_not_lock_out_another() {
     }
 }
 
+/// `n` wrong passwords for johndoe sent at once (each from its own proxied client
+/// `10.<net>.x.y`, spread over `addrs`); the status of each answer.
+fn guess_at_once(addrs: &[SocketAddr], n: usize, net: u8) -> Vec<Option<u16>> {
+    let barrier = Arc::new(Barrier::new(n));
+    let guesses: Vec<_> = (0..n)
+        .map(|i| {
+            let addr = addrs[i % addrs.len()];
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                let client = format!("10.{net}.{}.{}", i / 100, i % 100 + 1);
+                let bytes = login("johndoe", "wrong")
+                    .header("X-Forwarded-For", client)
+                    .to_bytes(addr);
+                barrier.wait();
+                client::exchange(addr, bytes, client::End::Read)
+                    .response()
+                    .map(|r| r.status)
+            })
+        })
+        .collect();
+    guesses
+        .into_iter()
+        .map(|g| g.join().expect("thread"))
+        .collect()
+}
+
 #[test]
 fn concurrent_guesses_never_pass_the_limit() {
     const N: usize = 30;
@@ -121,28 +147,7 @@ fn concurrent_guesses_never_pass_the_limit() {
     ]);
     for (imp, (style, wrong)) in server::selected().into_iter().zip(STYLES.iter().cycle()) {
         let srv = start_as(imp, Cfg::new(Variant::Jwt, *style), &env);
-        let addr = srv.addr();
-        let barrier = Arc::new(Barrier::new(N));
-        let guesses: Vec<_> = (0..N)
-            .map(|i| {
-                let barrier = Arc::clone(&barrier);
-                thread::spawn(move || {
-                    let r = login("johndoe", "wrong").header(
-                        "X-Forwarded-For",
-                        format!("10.9.{}.{}", i / 100, i % 100 + 1),
-                    );
-                    let bytes = r.to_bytes(addr);
-                    barrier.wait();
-                    client::exchange(addr, bytes, client::End::Read)
-                        .response()
-                        .map(|r| r.status)
-                })
-            })
-            .collect();
-        let mut statuses: Vec<Option<u16>> = guesses
-            .into_iter()
-            .map(|g| g.join().expect("thread"))
-            .collect();
+        let mut statuses = guess_at_once(&[srv.addr()], N, 9);
         statuses.sort_unstable();
         let failed = statuses.iter().filter(|s| **s == Some(*wrong)).count();
         let refused = statuses.iter().filter(|s| **s == Some(429)).count();
@@ -224,28 +229,8 @@ fn concurrent_guesses_across_a_fleet_never_pass_the_limit() {
         .take(4)
         .map(|imp| start(imp, &env))
         .collect();
-    let barrier = Arc::new(Barrier::new(N));
-    let guesses: Vec<_> = (0..N)
-        .map(|i| {
-            let addr = fleet[i % fleet.len()].addr();
-            let barrier = Arc::clone(&barrier);
-            thread::spawn(move || {
-                let r = login("johndoe", "wrong").header(
-                    "X-Forwarded-For",
-                    format!("10.7.{}.{}", i / 100, i % 100 + 1),
-                );
-                let bytes = r.to_bytes(addr);
-                barrier.wait();
-                client::exchange(addr, bytes, client::End::Read)
-                    .response()
-                    .map(|r| r.status)
-            })
-        })
-        .collect();
-    let statuses: Vec<Option<u16>> = guesses
-        .into_iter()
-        .map(|g| g.join().expect("thread"))
-        .collect();
+    let addrs: Vec<SocketAddr> = fleet.iter().map(Server::addr).collect();
+    let statuses = guess_at_once(&addrs, N, 7);
     let wrong = statuses.iter().filter(|s| **s == Some(400)).count();
     let refused = statuses.iter().filter(|s| **s == Some(429)).count();
     assert_eq!((wrong, refused), (5, N - 5), "{statuses:?}");

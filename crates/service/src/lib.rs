@@ -31,6 +31,8 @@ mod flow;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod principal;
+pub mod refresh;
+pub mod revocation;
 mod scopes;
 #[cfg(feature = "serve")]
 pub mod serve;
@@ -48,7 +50,9 @@ pub use service::{
 };
 pub use tessera_core::http::{Failure, Response, Style};
 pub use tessera_core::jwt::OwnedClaims;
-pub use throttle::{LoginLimits, MemoryThrottle, Throttle};
+pub use refresh::{Family, MemoryRefreshTokens, RefreshTokens, Rotation, TokenHash};
+pub use revocation::{MemoryRevocations, Revocations};
+pub use throttle::{LoginLimits, MemoryThrottle, Throttle, Unavailable};
 
 /// An answer as an `http::Response` (feature `http`): its status, each header, its body. A
 /// header that does not fit `http`'s types is left out rather than allowed to panic (core

@@ -43,6 +43,8 @@ pub use client::Client;
 pub use events::Reason;
 pub use flow::{Checks, DEFAULT_BODY_TIMEOUT, Refusal, Tessera};
 pub use principal::Principal;
+pub use refresh::{Family, MemoryRefreshTokens, RefreshTokens, Rotation, TokenHash};
+pub use revocation::{MemoryRevocations, Revocations};
 pub use scopes::{NoScopes, Scopes, is_scope_token};
 pub use service::{
     Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, LoginOutcome,
@@ -50,8 +52,6 @@ pub use service::{
 };
 pub use tessera_core::http::{Failure, Response, Style};
 pub use tessera_core::jwt::OwnedClaims;
-pub use refresh::{Family, MemoryRefreshTokens, RefreshTokens, Rotation, TokenHash};
-pub use revocation::{MemoryRevocations, Revocations};
 pub use throttle::{LoginLimits, MemoryThrottle, Throttle, Unavailable};
 
 /// An answer as an `http::Response` (feature `http`): its status, each header, its body. A

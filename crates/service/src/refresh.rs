@@ -283,8 +283,11 @@ impl MemoryRefreshTokens {
         if f.by_id.len() <= target {
             return;
         }
-        let mut live: Vec<(i64, String)> =
-            f.by_id.iter().map(|(id, e)| (e.expires, id.clone())).collect();
+        let mut live: Vec<(i64, String)> = f
+            .by_id
+            .iter()
+            .map(|(id, e)| (e.expires, id.clone()))
+            .collect();
         live.sort_unstable();
         let excess = f.by_id.len() - target;
         for (_, id) in live.into_iter().take(excess) {

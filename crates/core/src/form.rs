@@ -138,10 +138,17 @@ pub enum Field {
     ClientId,
     /// `client_secret`
     ClientSecret,
+    /// `refresh_token` (the refresh grant, RFC 6749 §6)
+    RefreshToken,
+    /// `token` (revocation, RFC 7009 §2.1)
+    Token,
+    /// `token_type_hint` (revocation, RFC 7009 §2.1)
+    TokenTypeHint,
 }
 
 impl Field {
-    const ALL: [Self; 6] = [
+    /// The parameters of the password grant form.
+    const PASSWORD: [Self; 6] = [
         Self::GrantType,
         Self::Username,
         Self::Password,
@@ -160,11 +167,10 @@ impl Field {
             Self::Scope => "scope",
             Self::ClientId => "client_id",
             Self::ClientSecret => "client_secret",
+            Self::RefreshToken => "refresh_token",
+            Self::Token => "token",
+            Self::TokenTypeHint => "token_type_hint",
         }
-    }
-
-    fn from_name(n: &[u8]) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name().as_bytes() == n)
     }
 }
 
@@ -367,81 +373,16 @@ pub fn parse<'b>(
     buf: &'b mut [u8],
 ) -> Result<PasswordForm<'b>, FormError<'b>> {
     let limits = &opts.limits;
-    if body.len() > limits.body {
-        return Err(FormError::TooLarge);
-    }
-    let body = if content_type.is_some_and(is_form_content_type) {
-        body
-    } else {
-        &[][..]
-    };
-    if buf.len() < buffer_len(body, opts) {
-        // A caller bug, not the client's; refuse rather than truncate.
-        return Err(FormError::TooLarge);
-    }
-    let strict = opts.decoding == Decoding::Strict;
-    // Decoded (start, len) of each defined field's value in `buf`.
-    let mut slots: [Option<(usize, usize)>; 6] = [None; 6];
-    let mut used = 0;
-    let mut pairs = 0;
-    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
-        pairs += 1;
-        if pairs > limits.pairs {
-            return Err(FormError::TooManyPairs);
-        }
-        let (name, value) = match pair.iter().position(|&b| b == b'=') {
-            Some(i) => (&pair[..i], &pair[i + 1..]),
-            None => (pair, &[][..]),
-        };
-        if strict && (!check_component(name) || !check_component(value)) {
-            return Err(FormError::Malformed);
-        }
-        let mut name_buf = [0u8; 16];
-        let name = if strict {
-            decode_component(name, &mut name_buf)
-        } else {
-            decode_lenient(name, &mut name_buf)
-        };
-        // A name too long for `name_buf` is longer than any defined one.
-        let field = name.ok().and_then(|n| Field::from_name(&name_buf[..n]));
-        let Some(field) = field else { continue };
-        let out = &mut buf[used..];
-        let n = if strict {
-            let n = decode_component(value, out).map_err(|()| FormError::Malformed)?;
-            if core::str::from_utf8(&out[..n]).is_err() {
-                return Err(FormError::Malformed);
-            }
-            n
-        } else {
-            // `buf` was checked against `buffer_len`, so this cannot run out of room.
-            decode_lenient(value, out).map_err(|()| FormError::TooLarge)?
-        };
-        let slot = &mut slots[field as usize];
-        match opts.repeated {
-            // An empty occurrence counts as omitted.
-            Repeated::Reject if n == 0 => continue,
-            Repeated::Reject if slot.is_some() => return Err(FormError::Repeated(field)),
-            Repeated::Reject => *slot = Some((used, n)),
-            // The last occurrence decides, an empty one making the field missing.
-            Repeated::LastWins => *slot = (n > 0).then_some((used, n)),
-        }
-        used += n;
-    }
-    // Normalise the requested scope in place: it only ever shrinks.
-    let mut scope_error = false;
-    if let Some((start, n)) = slots[Field::Scope as usize] {
-        match normalize_scope_in_place(&mut buf[start..start + n]) {
-            Some(len) => slots[Field::Scope as usize] = Some((start, len)),
-            None => scope_error = true,
-        }
-    }
-    let buf: &'b [u8] = buf;
-    let get = |f: Field| {
-        slots[f as usize].map(|(s, n)| core::str::from_utf8(&buf[s..s + n]).unwrap_or_default())
-    };
-    let grant_type = get(Field::GrantType);
-    let username = get(Field::Username);
-    let password = get(Field::Password);
+    let params = parse_params(body, content_type, opts, Field::PASSWORD, buf)?;
+    let [
+        grant_type,
+        username,
+        password,
+        scope,
+        client_id,
+        client_secret,
+    ] = params.values;
+    let scope_error = params.scope_malformed;
     let bad_grant = grant_type.filter(|g| *g != "password");
     let missing = Missing {
         grant_type: opts.grant_type == GrantType::Required && grant_type.is_none(),
@@ -469,13 +410,135 @@ pub fn parse<'b>(
     if scope_error {
         return Err(FormError::InvalidScope);
     }
-    let scope = get(Field::Scope).unwrap_or("");
     Ok(PasswordForm {
         grant_type,
         username,
         password,
-        scope,
-        client_id: get(Field::ClientId),
-        client_secret: get(Field::ClientSecret),
+        scope: scope.unwrap_or(""),
+        client_id,
+        client_secret,
+    })
+}
+
+/// The values of the parameters `fields` of a form body, in their order, read as [`parse`]
+/// reads the password grant: the body size, form syntax, repeats and decoding rules of `opts`
+/// apply, other parameters are ignored, a value sent empty is `None`, and a [`Field::Scope`]
+/// among `fields` is normalised (single spaces) in place.
+#[derive(Copy, Clone, PartialEq, Eq)]
+pub struct Params<'b, const N: usize> {
+    /// The decoded value of each of `fields`, `None` when absent or empty.
+    pub values: [Option<&'b str>; N],
+    /// Whether a `scope` was sent with characters outside the RFC 6749 scope-token set (its
+    /// value is then `None`).
+    pub scope_malformed: bool,
+}
+
+impl<const N: usize> fmt::Debug for Params<'_, N> {
+    /// Values are left out: they may be credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Params")
+            .field("present", &self.values.map(|v| v.is_some()))
+            .field("scope_malformed", &self.scope_malformed)
+            .finish()
+    }
+}
+
+/// Reads the parameters `fields` of a form body (see [`Params`]): the password grant's form
+/// ([`parse`]), the refresh grant's and the revocation request's.
+///
+/// # Errors
+/// [`FormError::TooLarge`], [`FormError::Malformed`], [`FormError::TooManyPairs`],
+/// [`FormError::Repeated`].
+pub fn parse_params<'b, const N: usize>(
+    body: &[u8],
+    content_type: Option<&str>,
+    opts: &FormOptions,
+    fields: [Field; N],
+    buf: &'b mut [u8],
+) -> Result<Params<'b, N>, FormError<'static>> {
+    let limits = &opts.limits;
+    if body.len() > limits.body {
+        return Err(FormError::TooLarge);
+    }
+    let body = if content_type.is_some_and(is_form_content_type) {
+        body
+    } else {
+        &[][..]
+    };
+    if buf.len() < buffer_len(body, opts) {
+        // A caller bug, not the client's; refuse rather than truncate.
+        return Err(FormError::TooLarge);
+    }
+    let strict = opts.decoding == Decoding::Strict;
+    // Decoded (start, len) of each field's value in `buf`.
+    let mut slots: [Option<(usize, usize)>; N] = [None; N];
+    let mut used = 0;
+    let mut pairs = 0;
+    for pair in body.split(|&b| b == b'&').filter(|p| !p.is_empty()) {
+        pairs += 1;
+        if pairs > limits.pairs {
+            return Err(FormError::TooManyPairs);
+        }
+        let (name, value) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        if strict && (!check_component(name) || !check_component(value)) {
+            return Err(FormError::Malformed);
+        }
+        let mut name_buf = [0u8; 16];
+        let name = if strict {
+            decode_component(name, &mut name_buf)
+        } else {
+            decode_lenient(name, &mut name_buf)
+        };
+        // A name too long for `name_buf` is longer than any defined one.
+        let index = name.ok().and_then(|n| {
+            fields
+                .iter()
+                .position(|f| f.name().as_bytes() == &name_buf[..n])
+        });
+        let Some(index) = index else { continue };
+        let out = &mut buf[used..];
+        let n = if strict {
+            let n = decode_component(value, out).map_err(|()| FormError::Malformed)?;
+            if core::str::from_utf8(&out[..n]).is_err() {
+                return Err(FormError::Malformed);
+            }
+            n
+        } else {
+            // `buf` was checked against `buffer_len`, so this cannot run out of room.
+            decode_lenient(value, out).map_err(|()| FormError::TooLarge)?
+        };
+        let slot = &mut slots[index];
+        match opts.repeated {
+            // An empty occurrence counts as omitted.
+            Repeated::Reject if n == 0 => continue,
+            Repeated::Reject if slot.is_some() => return Err(FormError::Repeated(fields[index])),
+            Repeated::Reject => *slot = Some((used, n)),
+            // The last occurrence decides, an empty one making the field missing.
+            Repeated::LastWins => *slot = (n > 0).then_some((used, n)),
+        }
+        used += n;
+    }
+    // Normalise a requested scope in place: it only ever shrinks.
+    let mut scope_malformed = false;
+    if let Some(i) = fields.iter().position(|f| *f == Field::Scope)
+        && let Some((start, n)) = slots[i]
+    {
+        match normalize_scope_in_place(&mut buf[start..start + n]) {
+            Some(len) => slots[i] = Some((start, len)),
+            None => {
+                scope_malformed = true;
+                slots[i] = None;
+            }
+        }
+    }
+    let buf: &'b [u8] = buf;
+    let values = slots
+        .map(|slot| slot.map(|(s, n)| core::str::from_utf8(&buf[s..s + n]).unwrap_or_default()));
+    Ok(Params {
+        values,
+        scope_malformed,
     })
 }

@@ -9,7 +9,7 @@
 use core::fmt::{self, Write};
 
 use crate::bearer::BearerError;
-use crate::form::{Decoding, FormError, FormOptions, Missing, Repeated};
+use crate::form::{Decoding, Field, FormError, FormOptions, Missing, Repeated};
 use crate::scope::Joined;
 
 /// How errors are told to clients.
@@ -95,6 +95,14 @@ pub enum Failure<'a> {
         /// Answer 401 with a challenge in the fastapi style.
         challenge: bool,
     },
+    /// A refresh token that is unknown, expired, revoked or already used, or whose user may no
+    /// longer have tokens (rfc style only: `invalid_grant`).
+    InvalidRefreshToken,
+    /// A refresh asked for a scope its refresh token was not granted (`invalid_scope`).
+    ScopeBeyondGrant,
+    /// A required parameter of the refresh grant or of a revocation request is missing
+    /// (`invalid_request`, naming it).
+    MissingParameter(Field),
     /// Too many failed logins for this username: retry after the given seconds.
     Throttled(u32),
     /// More concurrent logins than the hashing bound: retry after the given seconds.
@@ -226,6 +234,7 @@ enum Body<'a> {
     Token {
         access_token: &'a str,
         expires_in: Option<u64>,
+        refresh_token: Option<&'a str>,
         scope: &'a str,
     },
 }
@@ -235,6 +244,7 @@ enum Body<'a> {
 enum Description {
     Static(&'static str),
     Missing(Missing),
+    MissingField(Field),
     PasswordTooLong,
 }
 
@@ -243,6 +253,9 @@ impl fmt::Display for Description {
         match self {
             Self::Static(s) => f.write_str(s),
             Self::PasswordTooLong => f.write_str("The password is too long"),
+            Self::MissingField(field) => {
+                write!(f, "Missing required parameter: {}", field.name())
+            }
             Self::Missing(m) => {
                 let names = [
                     (m.grant_type, "grant_type"),
@@ -343,6 +356,7 @@ impl fmt::Display for Body<'_> {
             Self::Token {
                 access_token,
                 expires_in,
+                refresh_token,
                 scope,
             } => {
                 write!(
@@ -352,6 +366,9 @@ impl fmt::Display for Body<'_> {
                 )?;
                 if let Some(e) = expires_in {
                     write!(f, ",\"expires_in\":{e}")?;
+                    if let Some(r) = refresh_token {
+                        write!(f, ",\"refresh_token\":{}", JsonString(r))?;
+                    }
                     if !scope.is_empty() {
                         write!(f, ",\"scope\":{}", JsonString(scope))?;
                     }
@@ -421,9 +438,34 @@ impl<'a> Answer<'a> {
             Body::Token {
                 access_token,
                 expires_in,
+                refresh_token: None,
                 scope,
             },
         );
+        a.no_store = true;
+        a
+    }
+
+    /// This token answer with a refresh token (rfc style only: the fastapi style's body stays
+    /// FastAPI's, and this changes nothing there).
+    #[must_use]
+    pub const fn with_refresh_token(mut self, token: &'a str) -> Self {
+        if let Body::Token {
+            refresh_token,
+            expires_in: Some(_),
+            ..
+        } = &mut self.body
+        {
+            *refresh_token = Some(token);
+        }
+        self
+    }
+
+    /// `200 OK` with an empty body: the answer to a revocation request, whether or not the
+    /// token was valid (RFC 7009 §2.2).
+    #[must_use]
+    pub const fn empty_ok() -> Self {
+        let mut a = Self::new(200, Body::Empty);
         a.no_store = true;
         a
     }
@@ -585,6 +627,17 @@ impl<'a> Failure<'a> {
                     Answer::new(400, Body::Detail(INCORRECT_LOGIN))
                 }
             }
+            Self::InvalidRefreshToken => oauth(
+                400,
+                "invalid_grant",
+                Description::Static("The refresh token is invalid, expired or revoked"),
+            ),
+            Self::ScopeBeyondGrant => oauth(
+                400,
+                "invalid_scope",
+                Description::Static("The requested scope exceeds the scope granted"),
+            ),
+            Self::MissingParameter(field) => invalid_request(Description::MissingField(field)),
             Self::Throttled(secs) | Self::Busy(secs) => {
                 let d = if matches!(self, Self::Throttled(_)) {
                     THROTTLED
@@ -642,7 +695,9 @@ impl<'a> Failure<'a> {
                         oauth(
                             400,
                             "unsupported_grant_type",
-                            Description::Static("Only the password grant is supported"),
+                            Description::Static(
+                                "Only the password and refresh_token grants are supported",
+                            ),
                         )
                     } else {
                         invalid_request(Description::Missing(missing))

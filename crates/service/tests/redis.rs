@@ -1,6 +1,12 @@
-//! `RedisThrottle` against a real Redis: the limits of `MemoryThrottle` with counts shared by
-//! instances, keys that expire, exact limits under concurrency from two instances, and failing
-//! closed while Redis is down or hung, then recovering (docs/security.md, O5).
+//! The Redis stores against a real Redis.
+//!
+//! `RedisThrottle`: the limits of `MemoryThrottle` with counts shared by instances, keys that
+//! expire, exact limits under concurrency from two instances, and failing closed while Redis is
+//! down or hung, then recovering (docs/security.md, O5).
+//!
+//! `RedisRefreshTokens` and `RedisRevocations`: the semantics every store must have
+//! (`tests/common/stores.rs`), with two handles sharing one prefix where it matters, their keys'
+//! expiry, and failing closed while Redis is unreachable.
 //!
 //! The tests read `REDIS_URL` (e.g. `redis://127.0.0.1:6379`) and are skipped without it; each
 //! uses its own key prefix. The fault tests start private `redis-server`s on free ports.
@@ -8,17 +14,22 @@
 #![cfg(feature = "redis")]
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::stores;
 use tessera_core::UnixTime;
-use tessera_service::Client;
+use tessera_service::redis::{RedisRefreshTokens, RedisRevocations};
+use tessera_service::throttle::RedisUrlError;
 use tessera_service::throttle::{
     Admission, Attempt, Limit, LoginLimits, RedisThrottle, Release, Throttle, Unavailable,
 };
+use tessera_service::{Client, RefreshTokens, Revocations, Rotation};
 
 const NOW: UnixTime = UnixTime(0);
 
@@ -667,4 +678,367 @@ fn a_throttle_made_while_redis_is_down_serves_once_it_is_up() {
         !log.contains("s3cret-pw") && !log.contains("redis://"),
         "{log}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_tokens_have_the_semantics_of_every_store() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("refresh");
+    let store = RedisRefreshTokens::new(&url).unwrap().with_prefix(&p);
+    stores::rotation(&store).await;
+    stores::reuse(&store).await;
+    stores::unknown_and_expired(&store).await;
+    stores::revoke_family(&store).await;
+    clean(&url, &p).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_refresh_token_handles_rotate_a_token_once_under_concurrency() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("refresh-concurrent");
+    // Two "processes": two stores, two connections, one prefix.
+    let a = RedisRefreshTokens::new(&url).unwrap().with_prefix(&p);
+    let b = RedisRefreshTokens::new(&url).unwrap().with_prefix(&p);
+    stores::concurrent_exchanges(&[&a, &b], 32).await;
+    // And once more on one handle, the family started by the other.
+    stores::concurrent_exchanges(&[&b, &a], 32).await;
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn revocations_have_the_semantics_of_every_store_across_handles() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("revoked");
+    let a = RedisRevocations::new(&url).unwrap().with_prefix(&p);
+    let b = RedisRevocations::new(&url).unwrap().with_prefix(&p);
+    stores::revocations(&[&a, &b]).await;
+    stores::revocations(&[&a]).await;
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn a_revocation_key_holds_its_expiry_and_never_shortens() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("revoked-keys");
+    let store = RedisRevocations::new(&url).unwrap().with_prefix(&p);
+    let now = stores::now();
+    let key = format!("{p}jti-1");
+    store
+        .revoke("jti-1", UnixTime(now.0 + 300), now)
+        .await
+        .unwrap();
+    let mut conn = inspect(&url).await;
+    assert_eq!(get(&mut conn, &key).await, Some(now.0 + 300));
+    let ttl = pttl(&mut conn, &key).await;
+    assert!((299_000..=300_000).contains(&ttl), "pttl {ttl}");
+    // An earlier `until` changes nothing; a later one extends value and expiry.
+    store
+        .revoke("jti-1", UnixTime(now.0 + 100), now)
+        .await
+        .unwrap();
+    assert_eq!(get(&mut conn, &key).await, Some(now.0 + 300));
+    assert!(pttl(&mut conn, &key).await >= 299_000);
+    store
+        .revoke("jti-1", UnixTime(now.0 + 900), now)
+        .await
+        .unwrap();
+    assert_eq!(get(&mut conn, &key).await, Some(now.0 + 900));
+    assert!(pttl(&mut conn, &key).await >= 899_000);
+    // A token already expired is not stored.
+    store.revoke("jti-2", now, now).await.unwrap();
+    assert_eq!(get(&mut conn, &format!("{p}jti-2")).await, None);
+    assert!(!store.is_revoked("jti-2", now).await.unwrap());
+    // The default prefix.
+    assert_eq!(
+        RedisRevocations::new(&url).unwrap().prefix(),
+        "tessera:revoked:"
+    );
+    clean(&url, &p).await;
+}
+
+#[tokio::test]
+async fn a_family_and_every_token_it_had_expire_with_it() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("refresh-keys");
+    let store = RedisRefreshTokens::new(&url).unwrap().with_prefix(&p);
+    let now = stores::now();
+    let f = stores::family("johndoe", "me");
+    let (a, b) = (stores::token(), stores::token());
+    store
+        .start(&f, a, UnixTime(now.0 + 100), now)
+        .await
+        .unwrap();
+    let mut conn = inspect(&url).await;
+    let family = format!("{p}f:{}", f.id);
+    let tokens = format!("{p}s:{}", f.id);
+    let (ka, kb) = (
+        format!("{p}t:{}", a.to_hex()),
+        format!("{p}t:{}", b.to_hex()),
+    );
+    for key in [&family, &tokens, &ka] {
+        let ttl = pttl(&mut conn, key).await;
+        assert!((99_000..=100_000).contains(&ttl), "{key}: pttl {ttl}");
+    }
+    let fields: std::collections::HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(&family)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(fields["username"], "johndoe");
+    assert_eq!(fields["scope"], "me");
+    assert_eq!(fields["current"], a.to_hex());
+    assert_eq!(fields["expires"], (now.0 + 100).to_string());
+    assert_eq!(fields["revoked"], "0");
+    // The rotation moves the expiry of every key, the former token's too.
+    assert_eq!(
+        store
+            .rotate(a, b, UnixTime(now.0 + 5000), now)
+            .await
+            .unwrap(),
+        Rotation::Rotated(f.clone())
+    );
+    for key in [&family, &tokens, &ka, &kb] {
+        let ttl = pttl(&mut conn, key).await;
+        assert!((4_999_000..=5_000_000).contains(&ttl), "{key}: pttl {ttl}");
+    }
+    // The family is found through its current token only.
+    assert_eq!(store.family(b, now).await.unwrap(), Some(f.clone()));
+    assert_eq!(store.family(a, now).await.unwrap(), None);
+    // A reuse marks the family revoked and keeps its keys to the family's expiry.
+    assert_eq!(
+        store
+            .rotate(a, stores::token(), UnixTime(now.0 + 5000), now)
+            .await
+            .unwrap(),
+        Rotation::Reused
+    );
+    let revoked: String = redis::cmd("HGET")
+        .arg(&family)
+        .arg("revoked")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(revoked, "1");
+    assert_eq!(store.family(b, now).await.unwrap(), None);
+    assert!(pttl(&mut conn, &ka).await >= 4_998_000);
+    // A family restarted under its id forgets its former tokens.
+    let c = stores::token();
+    store
+        .start(&f, c, UnixTime(now.0 + 100), now)
+        .await
+        .unwrap();
+    assert_eq!(get(&mut conn, &ka).await, None);
+    assert_eq!(
+        store
+            .rotate(c, stores::token(), UnixTime(now.0 + 100), now)
+            .await
+            .unwrap(),
+        Rotation::Rotated(f)
+    );
+    // An expired family met by a rotation is forgotten.
+    let g = stores::family("alice", "");
+    let d = stores::token();
+    store.start(&g, d, UnixTime(now.0 + 10), now).await.unwrap();
+    assert_eq!(
+        store
+            .rotate(
+                d,
+                stores::token(),
+                UnixTime(now.0 + 100),
+                UnixTime(now.0 + 10)
+            )
+            .await
+            .unwrap(),
+        Rotation::Unknown
+    );
+    assert_eq!(get(&mut conn, &format!("{p}t:{}", d.to_hex())).await, None);
+    assert!(!store.revoke(d, now).await.unwrap());
+    // The default prefix.
+    assert_eq!(
+        RedisRefreshTokens::new(&url).unwrap().prefix(),
+        "tessera:refresh:"
+    );
+    clean(&url, &p).await;
+}
+
+#[test]
+fn the_stores_refuse_bad_urls_and_never_show_the_password() {
+    let refused = |e: RedisUrlError| {
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+    };
+    for bad in [
+        "http://:s3cret-pw@127.0.0.1:6379",
+        "rediss://:s3cret-pw@127.0.0.1:6380",
+    ] {
+        refused(RedisRevocations::new(bad).unwrap_err());
+        refused(RedisRefreshTokens::new(bad).unwrap_err());
+    }
+    let url = "redis://admin:s3cret-pw@127.0.0.1:6379/2";
+    let shown = format!(
+        "{:?} {:?}",
+        RedisRevocations::new(url).unwrap().with_prefix("r:"),
+        RedisRefreshTokens::new(url).unwrap().with_prefix("f:")
+    );
+    assert!(
+        !shown.contains("s3cret-pw") && !shown.contains("admin"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("RedisRevocations") && shown.contains("RedisRefreshTokens"),
+        "{shown}"
+    );
+}
+
+/// Every call of both stores answers `Unavailable` within `within`.
+async fn stores_unavailable_within(
+    tokens: &RedisRefreshTokens,
+    revoked: &RedisRevocations,
+    within: Duration,
+) {
+    let now = stores::now();
+    let until = UnixTime(now.0 + 100);
+    let f = stores::family("johndoe", "");
+    let start = Instant::now();
+    assert_eq!(
+        tokens.start(&f, stores::token(), until, now).await,
+        Err(Unavailable)
+    );
+    assert!(start.elapsed() < within, "start took {:?}", start.elapsed());
+    let start = Instant::now();
+    assert_eq!(
+        tokens
+            .rotate(stores::token(), stores::token(), until, now)
+            .await,
+        Err(Unavailable)
+    );
+    assert!(
+        start.elapsed() < within,
+        "rotate took {:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    assert_eq!(tokens.family(stores::token(), now).await, Err(Unavailable));
+    assert!(
+        start.elapsed() < within,
+        "family took {:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    assert_eq!(tokens.revoke(stores::token(), now).await, Err(Unavailable));
+    assert!(
+        start.elapsed() < within,
+        "revoke took {:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    assert_eq!(revoked.revoke("jti", until, now).await, Err(Unavailable));
+    assert!(
+        start.elapsed() < within,
+        "revoke took {:?}",
+        start.elapsed()
+    );
+    let start = Instant::now();
+    assert_eq!(revoked.is_revoked("jti", now).await, Err(Unavailable));
+    assert!(
+        start.elapsed() < within,
+        "is_revoked took {:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn stores_on_a_closed_port_are_unavailable() {
+    if redis_url().is_none() {
+        return;
+    }
+    let url = format!("redis://127.0.0.1:{}/", Server::free_port());
+    let tokens = RedisRefreshTokens::new(&url).unwrap();
+    let revoked = RedisRevocations::new(&url).unwrap();
+    for _ in 0..3 {
+        stores_unavailable_within(&tokens, &revoked, Duration::from_secs(2)).await;
+    }
+}
+
+#[tokio::test]
+async fn stores_on_a_killed_redis_are_unavailable_and_serve_again_after_a_restart() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::new(Server::free_port(), &[]) else {
+        return;
+    };
+    server.start();
+    let p = prefix("stores-fault");
+    let tokens = RedisRefreshTokens::new(&server.url())
+        .unwrap()
+        .with_prefix(&p);
+    let revoked = RedisRevocations::new(&server.url())
+        .unwrap()
+        .with_prefix(&p);
+    stores::rotation(&tokens).await;
+    stores::revocations(&[&revoked]).await;
+
+    server.kill();
+    for _ in 0..3 {
+        stores_unavailable_within(&tokens, &revoked, Duration::from_secs(2)).await;
+    }
+
+    server.start();
+    // At most one reconnection a second: served again within a few.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let now = stores::now();
+        match revoked.is_revoked("jti", now).await {
+            Ok(revoked) => {
+                assert!(!revoked);
+                break;
+            }
+            Err(Unavailable) => {
+                assert!(Instant::now() < deadline, "still unavailable");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let f = stores::family("johndoe", "");
+    let now = stores::now();
+    while tokens
+        .start(&f, stores::token(), UnixTime(now.0 + 100), now)
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "still unavailable");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stores::reuse(&tokens).await;
+}
+
+#[tokio::test]
+async fn stores_on_a_hung_redis_are_unavailable_within_the_timeouts() {
+    if redis_url().is_none() {
+        return;
+    }
+    let Some(mut server) = Server::new(Server::free_port(), &[]) else {
+        return;
+    };
+    server.start();
+    let p = prefix("stores-hung");
+    let short = Duration::from_millis(500);
+    let tokens = RedisRefreshTokens::new(&server.url())
+        .unwrap()
+        .with_prefix(&p)
+        .with_timeouts(short, short);
+    let revoked = RedisRevocations::new(&server.url())
+        .unwrap()
+        .with_prefix(&p)
+        .with_timeouts(short, short);
+    stores::revoke_family(&tokens).await;
+    stores::revocations(&[&revoked]).await;
+
+    server.signal("STOP");
+    for _ in 0..2 {
+        stores_unavailable_within(&tokens, &revoked, Duration::from_millis(1500)).await;
+    }
+    server.signal("CONT");
 }

@@ -14,6 +14,10 @@
 //! Without one, the tables go where the connection's `search_path` puts them (usually
 //! `public`).
 //!
+//! The same database also keeps refresh-token families: [`PgUsers::refresh_tokens`] answers a
+//! [`PgRefreshTokens`] on the pool, in the tables `refresh_families` and `refresh_tokens`
+//! (hashes only, never a token; see [`PgRefreshTokens`]).
+//!
 //! This is the store the tutorial apps use when `DATABASE_URL` is set; they seed it with the
 //! tutorial's two users ([`PgUsers::seed_if_empty`]).
 //!
@@ -49,6 +53,10 @@ use tessera_core::UnixTime;
 
 use crate::service::{Account, UserStore};
 
+mod refresh;
+
+pub use refresh::PgRefreshTokens;
+
 /// The most connections a [`PgUsers`] pool opens.
 pub const MAX_CONNECTIONS: u32 = 5;
 /// How long a call waits for a pooled connection before it fails.
@@ -56,8 +64,14 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The migrations, in order: (version, description, SQL). Applied ones are recorded in
 /// `tessera_migrations` and never run again; add new ones at the end, never edit old ones.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "users", include_str!("../migrations/0001_users.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "users", include_str!("../migrations/0001_users.sql")),
+    (
+        2,
+        "refresh tokens",
+        include_str!("../migrations/0002_refresh_tokens.sql"),
+    ),
+];
 
 /// Serialises migrations (and schema creation) across every instance: a transaction-scoped
 /// advisory lock on this key.
@@ -405,6 +419,13 @@ impl PgUsers {
         known(result.rows_affected(), username)
     }
 
+    /// The refresh-token families in this database (and schema), on this pool: closing
+    /// either closes both.
+    #[must_use]
+    pub fn refresh_tokens(&self) -> PgRefreshTokens {
+        PgRefreshTokens::new(self.pool.clone(), self.schema.clone())
+    }
+
     /// Closes the pool's connections, waiting for those in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -553,5 +574,21 @@ mod tests {
         send(&users.find(""));
         send(&users.update_hash("", String::new()));
         send(&users.close());
+        let store = users.refresh_tokens();
+        let family = crate::refresh::Family {
+            id: String::new(),
+            username: String::new(),
+            scope: String::new(),
+            started: 0,
+        };
+        let (hash, t) = (crate::refresh::TokenHash([0; 32]), UnixTime(0));
+        send(&crate::refresh::RefreshTokens::start(
+            &store, &family, hash, t, t,
+        ));
+        send(&crate::refresh::RefreshTokens::rotate(
+            &store, hash, hash, t, t,
+        ));
+        send(&crate::refresh::RefreshTokens::revoke(&store, hash, t));
+        send(&crate::refresh::RefreshTokens::family(&store, hash, t));
     }
 }

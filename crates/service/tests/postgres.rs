@@ -1,14 +1,20 @@
-//! `PgUsers` against a real PostgreSQL: `DATABASE_URL` (CI: postgres://postgres@127.0.0.1:5432/test).
+//! `PgUsers` and `PgRefreshTokens` against a real PostgreSQL: `DATABASE_URL` (CI: postgres://postgres@127.0.0.1:5432/test).
 //! Without it every test prints `skipped: DATABASE_URL not set` and passes. Each test works in
 //! a schema of its own, dropped at the end, even when the test fails.
 #![cfg(feature = "postgres")]
 #![allow(missing_docs, clippy::unwrap_used)]
 
+mod common;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use common::stores;
 use sqlx::Connection;
-use tessera_service::postgres::{NewUser, PgErrorKind, PgUser, PgUsers};
-use tessera_service::{Account, UserStore};
+use tessera_core::UnixTime;
+use tessera_service::postgres::{NewUser, PgErrorKind, PgRefreshTokens, PgUser, PgUsers};
+use tessera_service::{Account, RefreshTokens, Rotation, TokenHash, Unavailable, UserStore};
 
 const JOHN_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$hdpvkuzIulVq9WzNS2YiVw$od0/qBf8GvOZEqz98Tm9OZu9Lwxv5YFrUd0KWLGOH54";
 const ALICE_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$X6Az2RswN/radLF35foWhA$dIO9OHMPgZujGug7hboEJA6MZOVz7ccvvVm9DVjyMzk";
@@ -159,7 +165,7 @@ async fn migration_creates_the_table_once() {
                 .fetch_all(&mut raw(&url, &schema).await)
                 .await
                 .unwrap();
-        assert_eq!(applied, [1]);
+        assert_eq!(applied, [1, 2]);
         first.close().await;
         second.close().await;
     }
@@ -406,4 +412,342 @@ async fn schemas_are_separate() {
         a.close().await;
         b.close().await;
     }
+}
+
+/// The rows of the refresh tables: (families, tokens).
+async fn refresh_rows(url: &str, schema: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT (SELECT count(*) FROM refresh_families), (SELECT count(*) FROM refresh_tokens)",
+    )
+    .fetch_one(&mut raw(url, schema).await)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn refresh_tokens_have_the_store_semantics() {
+    let Some(db) = Db::new("rt_sem") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    {
+        let users = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let store = users.refresh_tokens();
+        stores::rotation(&store).await;
+        stores::reuse(&store).await;
+        stores::unknown_and_expired(&store).await;
+        stores::revoke_family(&store).await;
+        // One store, many racing exchanges.
+        stores::concurrent_exchanges(&[&store], 32).await;
+        users.close().await;
+    }
+}
+
+#[tokio::test]
+async fn refresh_tokens_race_across_instances() {
+    let Some(db) = Db::new("rt_race") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    {
+        // Two instances: two pools, each connected on its own, on one schema.
+        let a = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let b = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let (ra, rb) = (a.refresh_tokens(), b.refresh_tokens());
+        for _ in 0..3 {
+            stores::concurrent_exchanges(&[&ra, &rb], 32).await;
+        }
+        // A family started by one instance rotates on the other.
+        let t0 = stores::now();
+        let f = stores::family("johndoe", "me");
+        let (x, y) = (stores::token(), stores::token());
+        ra.start(&f, x, UnixTime(t0.0 + 100), t0).await.unwrap();
+        assert_eq!(
+            rb.rotate(x, y, UnixTime(t0.0 + 100), t0).await.unwrap(),
+            Rotation::Rotated(f.clone())
+        );
+        assert_eq!(ra.family(y, t0).await.unwrap(), Some(f));
+        assert_eq!(ra.family(x, t0).await.unwrap(), None, "a former token");
+        assert_eq!(
+            ra.rotate(x, stores::token(), UnixTime(t0.0 + 100), t0)
+                .await
+                .unwrap(),
+            Rotation::Reused
+        );
+        assert_eq!(
+            rb.family(y, t0).await.unwrap(),
+            None,
+            "revoked by the reuse"
+        );
+        a.close().await;
+        b.close().await;
+    }
+}
+
+#[tokio::test]
+async fn refresh_tables_hold_only_hashes() {
+    let Some(db) = Db::new("rt_hash") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    {
+        let users = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let store = users.refresh_tokens();
+        let t0 = stores::now();
+        let exp = UnixTime(t0.0 + 1000);
+        let tokens = [
+            "first-refresh-token",
+            "second-refresh-token",
+            "third-refresh-token",
+        ];
+        let f = stores::family("johndoe", "me items");
+        store
+            .start(&f, TokenHash::of(tokens[0]), exp, t0)
+            .await
+            .unwrap();
+        for pair in tokens.windows(2) {
+            let (old, new) = (TokenHash::of(pair[0]), TokenHash::of(pair[1]));
+            assert!(matches!(
+                store.rotate(old, new, exp, t0).await.unwrap(),
+                Rotation::Rotated(_)
+            ));
+        }
+        let g = stores::family("alice", "");
+        store
+            .start(&g, TokenHash::of("other-refresh-token"), exp, t0)
+            .await
+            .unwrap();
+        // One row per token issued, each a 32-byte hash.
+        let issued = i64::try_from(tokens.len() + 1).unwrap();
+        assert_eq!(refresh_rows(&url, &schema).await, (2, issued));
+        let hashes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM refresh_tokens")
+            .fetch_all(&mut raw(&url, &schema).await)
+            .await
+            .unwrap();
+        assert_eq!(hashes.len(), tokens.len() + 1);
+        for h in &hashes {
+            assert_eq!(h.len(), 32);
+        }
+        let (current, stored): (Vec<u8>, Vec<Vec<u8>>) = sqlx::query_as(
+            "SELECT f.current_hash, array_agg(t.hash) FROM refresh_families f
+             JOIN refresh_tokens t ON t.family_id = f.id WHERE f.id = $1 GROUP BY f.current_hash",
+        )
+        .bind(&f.id)
+        .fetch_one(&mut raw(&url, &schema).await)
+        .await
+        .unwrap();
+        assert_eq!(current, TokenHash::of(tokens[2]).0);
+        for token in tokens {
+            assert!(stored.contains(&TokenHash::of(token).0.to_vec()));
+        }
+        // No column of either table holds a token's text.
+        let text: String = sqlx::query_scalar(
+            "SELECT (SELECT coalesce(string_agg(f::text, ' '), '') FROM refresh_families f)
+                 || (SELECT coalesce(string_agg(t::text, ' '), '') FROM refresh_tokens t)",
+        )
+        .fetch_one(&mut raw(&url, &schema).await)
+        .await
+        .unwrap();
+        assert!(text.contains("johndoe"), "{text}");
+        for token in tokens {
+            assert!(!text.contains(token), "{text}");
+        }
+        // Debug shows neither the URL nor the pool's options.
+        let shown = format!("{store:?}");
+        assert!(shown.starts_with("PgRefreshTokens"), "{shown}");
+        assert!(!shown.contains(&url), "{shown}");
+        assert!(!shown.contains("postgres://"), "{shown}");
+        users.close().await;
+    }
+}
+
+#[tokio::test]
+async fn refresh_migration_runs_once() {
+    let Some(db) = Db::new("rt_migrate") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    {
+        let first = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let store = first.refresh_tokens();
+        let t0 = stores::now();
+        let f = stores::family("johndoe", "");
+        let (a, b) = (stores::token(), stores::token());
+        store.start(&f, a, UnixTime(t0.0 + 1000), t0).await.unwrap();
+        let before = refresh_rows(&url, &schema).await;
+        // Connecting again applies nothing and keeps the families.
+        let second = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        assert_eq!(refresh_rows(&url, &schema).await, before);
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, description FROM tessera_migrations ORDER BY version")
+                .fetch_all(&mut raw(&url, &schema).await)
+                .await
+                .unwrap();
+        assert_eq!(
+            applied,
+            [(1, "users".to_string()), (2, "refresh tokens".to_string())]
+        );
+        assert_eq!(
+            second
+                .refresh_tokens()
+                .rotate(a, b, UnixTime(t0.0 + 1000), t0)
+                .await
+                .unwrap(),
+            Rotation::Rotated(f)
+        );
+
+        let columns: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT table_name::text || '.' || column_name::text, data_type::text,
+                    is_nullable::text, column_default::text
+             FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name IN ('refresh_families', 'refresh_tokens')
+             ORDER BY table_name, ordinal_position",
+        )
+        .bind(&schema)
+        .fetch_all(&mut raw(&url, &schema).await)
+        .await
+        .unwrap();
+        let columns: Vec<(&str, &str, &str, Option<&str>)> = columns
+            .iter()
+            .map(|(n, t, null, d)| (n.as_str(), t.as_str(), null.as_str(), d.as_deref()))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("refresh_families.id", "text", "NO", None),
+                ("refresh_families.username", "text", "NO", None),
+                ("refresh_families.scope", "text", "NO", None),
+                ("refresh_families.started", "bigint", "NO", None),
+                ("refresh_families.current_hash", "bytea", "NO", None),
+                ("refresh_families.expires", "bigint", "NO", None),
+                ("refresh_families.revoked", "boolean", "NO", Some("false")),
+                ("refresh_tokens.hash", "bytea", "NO", None),
+                ("refresh_tokens.family_id", "text", "NO", None),
+            ]
+        );
+        let indexed: Vec<String> = sqlx::query_scalar(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = $1
+             AND tablename IN ('refresh_families', 'refresh_tokens') ORDER BY indexname",
+        )
+        .bind(&schema)
+        .fetch_all(&mut raw(&url, &schema).await)
+        .await
+        .unwrap();
+        assert!(
+            indexed.iter().any(|d| d.ends_with("(expires)")),
+            "{indexed:?}"
+        );
+        first.close().await;
+        second.close().await;
+    }
+}
+
+#[tokio::test]
+async fn starting_a_family_forgets_expired_ones() {
+    let Some(db) = Db::new("rt_expire") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    {
+        let users = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let store = users.refresh_tokens();
+        let t0 = stores::now();
+        let (old, live) = (stores::family("old", ""), stores::family("live", ""));
+        let (a, b) = (stores::token(), stores::token());
+        store.start(&old, a, UnixTime(t0.0 + 10), t0).await.unwrap();
+        let _ = store.rotate(a, b, UnixTime(t0.0 + 10), t0).await.unwrap();
+        store
+            .start(&live, stores::token(), UnixTime(t0.0 + 1000), t0)
+            .await
+            .unwrap();
+        assert_eq!(refresh_rows(&url, &schema).await, (2, 3));
+        // A start at the expiry deletes the expired family and its tokens, not the live one.
+        let next = stores::family("next", "");
+        store
+            .start(
+                &next,
+                stores::token(),
+                UnixTime(t0.0 + 1000),
+                UnixTime(t0.0 + 10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(refresh_rows(&url, &schema).await, (2, 2));
+        assert!(!store.revoke(b, UnixTime(t0.0 + 10)).await.unwrap());
+        // An expired family met by a rotation goes at once.
+        let (c, d) = (stores::token(), stores::token());
+        let brief = stores::family("brief", "");
+        store
+            .start(&brief, c, UnixTime(t0.0 + 5), t0)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .rotate(c, d, UnixTime(t0.0 + 100), UnixTime(t0.0 + 5))
+                .await
+                .unwrap(),
+            Rotation::Unknown
+        );
+        assert_eq!(refresh_rows(&url, &schema).await, (2, 2));
+        users.close().await;
+    }
+}
+
+/// Everything a subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_failing_database_is_unavailable_and_logged_without_the_url() {
+    let Some(db) = Db::new("rt_down") else {
+        return;
+    };
+    let (url, schema) = (db.url.clone(), db.schema.clone());
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    {
+        let users = PgUsers::connect(&url, Some(&schema)).await.unwrap();
+        let store: PgRefreshTokens = users.refresh_tokens();
+        let t0 = stores::now();
+        let f = stores::family("johndoe", "");
+        let a = stores::token();
+        store.start(&f, a, UnixTime(t0.0 + 100), t0).await.unwrap();
+        // The tables gone: every call fails in the database.
+        sqlx::raw_sql("DROP TABLE refresh_tokens; DROP TABLE refresh_families")
+            .execute(&mut raw(&url, &schema).await)
+            .await
+            .unwrap();
+        let later = UnixTime(t0.0 + 100);
+        assert_eq!(
+            store.rotate(a, stores::token(), later, t0).await,
+            Err(Unavailable)
+        );
+        assert_eq!(store.revoke(a, t0).await, Err(Unavailable));
+        assert_eq!(store.family(a, t0).await, Err(Unavailable));
+        // The pool closed: no connection.
+        users.close().await;
+        assert_eq!(store.start(&f, a, later, t0).await, Err(Unavailable));
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // One event per failed call.
+    let events = log.lines().filter(|l| l.contains(" WARN tessera:")).count();
+    assert_eq!(events, 4, "{log}");
+    assert!(!log.contains(&url), "{log}");
+    assert!(!log.contains("postgres://"), "{log}");
 }

@@ -111,7 +111,7 @@ fn authorization(parts: &Parts) -> impl Iterator<Item = &[u8]> {
 #[derive(Clone)]
 struct Verified(Result<OwnedClaims, Refusal>);
 
-fn verified(parts: &mut Parts) -> Result<Result<OwnedClaims, Refusal>, Refused> {
+async fn verified(parts: &mut Parts) -> Result<Result<OwnedClaims, Refusal>, Refused> {
     if let Some(Verified(done)) = parts.extensions.get::<Verified>() {
         return Ok(done.clone());
     }
@@ -119,7 +119,7 @@ fn verified(parts: &mut Parts) -> Result<Result<OwnedClaims, Refusal>, Refused> 
         .extensions
         .get::<Checks>()
         .ok_or(Refused::NotAttached)?;
-    let done = checks.claims(authorization(parts));
+    let done = checks.claims(authorization(parts)).await;
     parts.extensions.insert(Verified(done.clone()));
     Ok(done)
 }
@@ -175,7 +175,7 @@ impl<St: Send + Sync> FromRequestParts<St> for VerifiedClaims {
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, _: &St) -> Result<Self, Refused> {
-        verified(parts)?.map(Self).map_err(Refused::Refusal)
+        verified(parts).await?.map(Self).map_err(Refused::Refusal)
     }
 }
 
@@ -186,7 +186,9 @@ async fn user_of<S: UserStore>(
     scopes: &'static [&'static str],
     active: bool,
 ) -> Result<Principal<S::User>, Refused> {
-    let claims = verified(parts)?.map_err(|r| Refused::Refusal(r.with_scopes(scopes)))?;
+    let claims = verified(parts)
+        .await?
+        .map_err(|r| Refused::Refusal(r.with_scopes(scopes)))?;
     let tessera = parts
         .extensions
         .get::<Tessera<S>>()
@@ -232,26 +234,46 @@ pub async fn token<S: UserStore>(request: Request) -> axum::response::Response {
     };
     let (parts, body) = request.into_parts();
     let client = tessera.client(peer(&parts), forwarded_for(&parts.headers));
-    let text = |name| {
-        parts
-            .headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    if let Err(refused) = tessera.check_declared_length(text(CONTENT_LENGTH)) {
-        return response(refused);
-    }
-    let read = tessera.read_body(body.into_data_stream());
-    let answer = match tokio::time::timeout(tessera.body_timeout(), read).await {
-        Ok(Ok(body)) => tessera.token(&client, text(CONTENT_TYPE), body).await,
-        Ok(Err(refused)) => refused,
-        Err(_) => tessera.unreadable_body(),
+    let answer = match read_form(&tessera, &parts, body).await {
+        Ok(body) => tessera.token(&client, content_type(&parts), body).await,
+        Err(refused) => refused,
     };
     response(answer)
 }
 
-/// The socket peer: [`serve`]'s [`Connection`], or `axum::serve`'s `ConnectInfo` (served with
-/// `into_make_service_with_connect_info::<SocketAddr>()`).
+/// The `POST /revoke` handler (RFC 7009): 200 with an empty body whether or not the token was
+/// valid, or the refusal of a malformed form. The token is the only credential.
+pub async fn revoke(request: Request) -> axum::response::Response {
+    let Some(checks) = request.extensions().get::<Checks>().cloned() else {
+        return Refused::NotAttached.into_response();
+    };
+    let (parts, body) = request.into_parts();
+    let answer = match read_form(&checks, &parts, body).await {
+        Ok(body) => checks.revoke(content_type(&parts), body).await,
+        Err(refused) => refused,
+    };
+    response(answer)
+}
+
+fn content_type(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+}
+
+async fn read_form(
+    checks: &Checks,
+    parts: &Parts,
+    body: axum::body::Body,
+) -> Result<Vec<u8>, Response> {
+    let length = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok());
+    checks.read_form(length, body.into_data_stream()).await
+}
+
 fn peer(parts: &Parts) -> Option<IpAddr> {
     let ext = &parts.extensions;
     ext.get::<Connection>().map(|c| c.peer.ip()).or_else(|| {

@@ -163,8 +163,9 @@ fn authorization<'r>(req: &'r Request<'_>) -> impl Iterator<Item = &'r [u8]> {
 /// The token verification of this request, done once.
 struct Verified(Result<OwnedClaims, Refusal>);
 
-fn verified<'r>(req: &'r Request<'_>, checks: &Checks) -> &'r Result<OwnedClaims, Refusal> {
-    let Verified(done) = req.local_cache(|| Verified(checks.claims(authorization(req))));
+async fn verified<'r>(req: &'r Request<'_>, checks: &Checks) -> &'r Result<OwnedClaims, Refusal> {
+    let check = async { Verified(checks.claims(authorization(req)).await) };
+    let Verified(done) = req.local_cache_async(check).await;
     done
 }
 
@@ -266,7 +267,10 @@ impl<'r> FromRequest<'r> for VerifiedClaims {
     type Error = AuthError;
 
     async fn from_request(req: &'r Request<'_>) -> request::Outcome<Self, AuthError> {
-        let claims = state::<Checks>(req).and_then(|checks| Ok(verified(req, checks).clone()?));
+        let claims = match state::<Checks>(req) {
+            Ok(checks) => verified(req, checks).await.clone().map_err(AuthError::from),
+            Err(e) => Err(e),
+        };
         outcome(req, claims.map(Self))
     }
 }
@@ -283,7 +287,7 @@ async fn user<S: UserStore>(
     active: bool,
 ) -> Result<Principal<S::User>, AuthError> {
     let tessera = state::<tessera_service::Tessera<S>>(req)?;
-    let claims = verified(req, tessera).as_ref();
+    let claims = verified(req, tessera).await.as_ref();
     let claims = claims.map_err(|refusal| refusal.with_scopes(scopes))?;
     let find = async { Found::<S>(tessera.store().find(&claims.sub).await) };
     let Found(found) = req.local_cache_async(find).await;
@@ -323,21 +327,61 @@ user_guards! {
 #[derive(Debug)]
 pub struct Login<S>(Response, PhantomData<fn() -> S>);
 
+/// The whole form body of a `POST`, or the answer refusing it (too large, too slow, broken).
+async fn read_form(
+    req: &Request<'_>,
+    checks: &Checks,
+    data: Data<'_>,
+) -> Result<Vec<u8>, Response> {
+    checks.check_declared_length(req.headers().get_one("content-length"))?;
+    let read = data.open(checks.body_read_limit().into()).into_bytes();
+    match rocket::tokio::time::timeout(checks.body_timeout(), read).await {
+        Ok(Ok(body)) => Ok(body.into_inner()),
+        _ => Err(checks.unreadable_body()),
+    }
+}
+
 async fn login<S: UserStore>(req: &Request<'_>, data: Data<'_>) -> Result<Response, AuthError> {
     let tessera = state::<tessera_service::Tessera<S>>(req)?;
-    let header = |name| req.headers().get_one(name);
-    if let Err(refused) = tessera.check_declared_length(header("content-length")) {
-        return Ok(refused);
-    }
-    let read = data.open(tessera.body_read_limit().into()).into_bytes();
-    let Ok(Ok(body)) = rocket::tokio::time::timeout(tessera.body_timeout(), read).await else {
-        return Ok(tessera.unreadable_body());
+    let body = match read_form(req, tessera, data).await {
+        Ok(body) => body,
+        Err(refused) => return Ok(refused),
     };
     let forwarded = req.headers().get("x-forwarded-for").map(str::as_bytes);
     let client = tessera.client(req.remote().map(|a| a.ip()), forwarded);
-    let content_type = header("content-type");
-    let answer = tessera.token(&client, content_type, body.into_inner());
-    Ok(answer.await)
+    let content_type = req.headers().get_one("content-type");
+    Ok(tessera.token(&client, content_type, body).await)
+}
+
+/// `POST /revoke` (RFC 7009) as a data guard: it always succeeds with the answer (200 with an
+/// empty body, or a refusal of the form); return it from the handler.
+#[derive(Debug)]
+pub struct Revocation(Response);
+
+#[rocket::async_trait]
+impl<'r> FromData<'r> for Revocation {
+    type Error = AuthError;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+        let answer = match state::<Checks>(req) {
+            Ok(checks) => match read_form(req, checks, data).await {
+                Ok(body) => Ok(checks
+                    .revoke(req.headers().get_one("content-type"), body)
+                    .await),
+                Err(refused) => Ok(refused),
+            },
+            Err(e) => Err(e),
+        };
+        outcome(req, answer.map(Self))
+    }
+}
+
+sentinel!(Revocation, Checks);
+
+impl<'r> Responder<'r, 'static> for Revocation {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        Reply(self.0).respond_to(req)
+    }
 }
 
 #[rocket::async_trait]

@@ -33,6 +33,19 @@ pub enum Reason {
     Unavailable,
     /// A login succeeded.
     Login,
+    /// The access token was revoked (`POST /revoke`).
+    Revoked,
+    /// A refresh token that is unknown, expired or revoked, or whose user may no longer have
+    /// tokens.
+    InvalidRefresh,
+    /// A refresh token that was already rotated: its whole family is revoked.
+    RefreshReused,
+    /// A refresh asked for more scope than its family holds.
+    ScopeBeyondGrant,
+    /// A refresh succeeded.
+    Refresh,
+    /// A token was revoked through `POST /revoke` (whether or not it was valid is not told).
+    Revocation,
 }
 
 impl Reason {
@@ -51,6 +64,12 @@ impl Reason {
             Self::Busy => "busy",
             Self::Unavailable => "unavailable",
             Self::Login => "login",
+            Self::Revoked => "revoked",
+            Self::InvalidRefresh => "invalid_refresh",
+            Self::RefreshReused => "refresh_reused",
+            Self::ScopeBeyondGrant => "scope_beyond_grant",
+            Self::Refresh => "refresh",
+            Self::Revocation => "revocation",
         }
     }
 
@@ -66,6 +85,8 @@ impl Reason {
             Failure::Busy(_) => Self::Busy,
             Failure::Unavailable(_) => Self::Unavailable,
             Failure::InvalidToken => Self::InvalidToken,
+            Failure::InvalidRefreshToken => Self::InvalidRefresh,
+            Failure::ScopeBeyondGrant => Self::ScopeBeyondGrant,
             _ => Self::InvalidRequest,
         }
     }
@@ -103,4 +124,24 @@ pub(crate) fn logged_in(username: &str, client: &Client) {
 /// Records that the throttle's store could not end a reservation (it stays a failure).
 pub(crate) fn store_unreachable() {
     tracing::warn!(target: "tessera", "the login throttle's store could not end a reservation");
+}
+
+/// Records a successful refresh of `username`'s family.
+pub(crate) fn refreshed(username: &str) {
+    tracing::info!(target: "tessera", reason = Reason::Refresh.code(), username, "refresh");
+}
+
+/// Records that a rotated refresh token was presented again: its family is revoked.
+pub(crate) fn refresh_reused() {
+    tracing::warn!(target: "tessera", reason = Reason::RefreshReused.code(), "refused");
+}
+
+/// Records a revocation request (the token's validity is not recorded either).
+pub(crate) fn revocation() {
+    tracing::info!(target: "tessera", reason = Reason::Revocation.code(), "revocation");
+}
+
+/// Records that a store of tokens (revocations, refresh families) could not be reached.
+pub(crate) fn token_store_unreachable() {
+    tracing::warn!(target: "tessera", reason = Reason::Unavailable.code(), "a token store cannot be reached");
 }

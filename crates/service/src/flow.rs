@@ -4,12 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::service::{Account, Service, UserStore};
+use crate::refresh::{Family, Rotation, TokenHash};
+use crate::service::{Account, Issued, Service, UserStore, random_id, scope_holds};
 use bytes::Buf;
 use futures_core::Stream;
 use tessera_core::UnixTime;
-use tessera_core::form::{self, FormError};
-use tessera_core::http::{Failure, Response, Style};
+use tessera_core::form::{self, Field, FormError};
+use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::jwt::OwnedClaims;
 
 use crate::Principal;
@@ -194,30 +195,63 @@ impl Checks {
             .map_err(|failure| self.refuse(failure, scopes))
     }
 
-    /// The verified claims of a request's bearer token: header, signature, then claims.
+    /// The verified claims of a request's bearer token: header, signature, then claims, and
+    /// (when the token has a `jti`) that it was not revoked.
     ///
     /// # Errors
-    /// As [`bearer`](Self::bearer), and an invalid token (401) for any token the core refuses.
-    pub fn claims<'h>(
+    /// As [`bearer`](Self::bearer), an invalid token (401) for any token the core refuses or
+    /// that was revoked, and 503 when the store of revoked tokens cannot be reached.
+    pub async fn claims<'h>(
         &self,
         authorization: impl IntoIterator<Item = &'h [u8]>,
     ) -> Result<OwnedClaims, Refusal> {
-        self.claims_for(authorization, &[])
+        self.claims_for(authorization, &[]).await
     }
 
-    fn claims_for<'h>(
+    async fn claims_for<'h>(
         &self,
         authorization: impl IntoIterator<Item = &'h [u8]>,
         scopes: &'static [&'static str],
     ) -> Result<OwnedClaims, Refusal> {
         let token = self.bearer_for(authorization, scopes)?;
-        self.service
+        let now = UnixTime::now();
+        let claims = self
+            .service
             .verifier()
-            .verify_owned(token, UnixTime::now())
+            .verify_owned(token, now)
             .map_err(|e| {
                 events::refused(Reason::of_token(e), None);
                 self.refusal(Failure::InvalidToken, scopes)
-            })
+            })?;
+        self.not_revoked(&claims, now, scopes).await?;
+        Ok(claims)
+    }
+
+    /// Refuses verified `claims` whose `jti` was revoked.
+    async fn not_revoked(
+        &self,
+        claims: &OwnedClaims,
+        now: UnixTime,
+        scopes: &'static [&'static str],
+    ) -> Result<(), Refusal> {
+        let Some(jti) = claims.jti.as_deref() else {
+            return Ok(());
+        };
+        if !self.service.config().revocation_check {
+            return Ok(());
+        }
+        match self.service.revocations().is_revoked(jti, now).await {
+            Ok(false) => Ok(()),
+            Ok(true) => {
+                events::refused(Reason::Revoked, Some(&claims.sub));
+                Err(self.refusal(Failure::InvalidToken, scopes))
+            }
+            Err(_) => {
+                events::token_store_unreachable();
+                let retry = self.service.config().unavailable_retry_after;
+                Err(self.refusal(Failure::Unavailable(retry), scopes))
+            }
+        }
     }
 
     /// The checks after the user lookup of verified `claims`, in order: the user exists, the
@@ -267,6 +301,91 @@ impl Checks {
     fn form_refused(&self, e: FormError<'static>) -> Response {
         events::refused(Reason::InvalidRequest, None);
         self.service.reject(Failure::Form(e), &[])
+    }
+
+    /// `POST /revoke` (RFC 7009), with its `Content-Type` and whole body: the form's `token`
+    /// is revoked, and is the only credential. An access token (signature and claims valid)
+    /// is refused from now until its `exp` by every protected route (through its `jti`); a
+    /// refresh token ends its whole family. The answer is 200 with an empty body whether or
+    /// not the token was valid, so that it tells nothing about tokens; `token_type_hint` is
+    /// read (a repeated one is refused in the rfc style) and not needed: the kind of a token
+    /// shows in its shape.
+    ///
+    /// # Errors (as answers)
+    /// 400 `invalid_request` for a malformed form or a missing `token`, 413 over the body limit,
+    /// 503 when the store the token belongs to cannot be reached.
+    pub async fn revoke(&self, content_type: Option<&str>, body: Vec<u8>) -> Response {
+        let answer = self.revoke_form(content_type, &body).await;
+        wipe(body);
+        answer
+    }
+
+    async fn revoke_form(&self, content_type: Option<&str>, body: &[u8]) -> Response {
+        let opts = self.style().form_options(self.service.config().form);
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; form::buffer_len(body, &opts)]);
+        let params = match form::parse_params(
+            body,
+            content_type,
+            &opts,
+            [Field::Token, Field::TokenTypeHint],
+            &mut buf,
+        ) {
+            Ok(params) => params,
+            Err(e) => return self.form_refused(e),
+        };
+        let [Some(token), _] = params.values else {
+            events::refused(Reason::InvalidRequest, None);
+            return self
+                .service
+                .reject(Failure::MissingParameter(Field::Token), &[]);
+        };
+        let now = UnixTime::now();
+        let stored = if token.contains('.') {
+            // An access token: only a valid one has anything to revoke.
+            match self.service.verifier().verify_owned(token, now) {
+                Ok(OwnedClaims {
+                    jti: Some(jti),
+                    exp: Some(exp),
+                    ..
+                }) => {
+                    let until = UnixTime(exp.floor_secs().saturating_add(1));
+                    self.service.revocations().revoke(&jti, until, now).await
+                }
+                _ => Ok(()),
+            }
+        } else {
+            self.service
+                .refresh_tokens()
+                .revoke(TokenHash::of(token), now)
+                .await
+                .map(|_| ())
+        };
+        if stored.is_err() {
+            events::token_store_unreachable();
+            let retry = self.service.config().unavailable_retry_after;
+            return self.service.reject(Failure::Unavailable(retry), &[]);
+        }
+        events::revocation();
+        Answer::empty_ok().to_response()
+    }
+
+    /// The whole form body of a `POST` (`/token`, `/revoke`) from a stream of chunks, with its
+    /// declared `Content-Length`: refused before any byte is read when that is over the limit,
+    /// stopped as soon as the body is, and given up after [`body_timeout`](Self::body_timeout)
+    /// (on Tokio's timer).
+    ///
+    /// # Errors
+    /// The answer to send: 413 over the limit, 400 for a body that breaks off or is too slow.
+    pub async fn read_form<B: Buf, E>(
+        &self,
+        content_length: Option<&str>,
+        body: impl Stream<Item = Result<B, E>>,
+    ) -> Result<Vec<u8>, Response> {
+        self.check_declared_length(content_length)?;
+        match tokio::time::timeout(self.body_timeout, self.read_body(body)).await {
+            Ok(done) => done,
+            Err(_) => Err(self.unreadable_body()),
+        }
     }
 
     /// Reads a `/token` body from a stream of chunks, stopping with 413 as soon as it is over
@@ -356,7 +475,7 @@ impl<S: UserStore> Tessera<S> {
         scopes: &'static [&'static str],
         active: bool,
     ) -> Result<Principal<S::User>, Refusal> {
-        let claims = self.claims_for(authorization, scopes)?;
+        let claims = self.claims_for(authorization, scopes).await?;
         let user = self.user(&claims, scopes, active).await?;
         Ok(Principal { user, claims })
     }
@@ -378,6 +497,11 @@ impl<S: UserStore> Tessera<S> {
         content_type: Option<&str>,
         body: Vec<u8>,
     ) -> Response {
+        if self.style() == Style::Rfc && self.is_refresh_grant(content_type, &body) {
+            let answer = self.refresh(content_type, &body).await;
+            wipe(body);
+            return answer;
+        }
         let begun = self.service.begin_login(content_type, &body);
         wipe(body);
         let request = match begun {
@@ -428,7 +552,142 @@ impl<S: UserStore> Tessera<S> {
         if let Some(phc) = outcome.rehash {
             self.store.update_hash(&outcome.username, phc).await;
         }
-        outcome.response
+        match outcome.issued {
+            Some(issued) if self.style() == Style::Rfc => {
+                self.start_family(&outcome.username, &issued).await
+            }
+            _ => outcome.response,
+        }
+    }
+
+    /// The answer to a successful password login in the rfc style: the access token and the
+    /// first refresh token of a new family. Should the family's store be unreachable, the
+    /// access token is answered alone (the client logs in again when it expires).
+    async fn start_family(&self, username: &str, issued: &Issued) -> Response {
+        let now = UnixTime::now();
+        let refresh = random_id::<32>();
+        let family = Family {
+            id: random_id::<16>(),
+            username: username.to_owned(),
+            scope: issued.scope.clone(),
+            started: now.0,
+        };
+        let started = self
+            .service
+            .refresh_tokens()
+            .start(
+                &family,
+                TokenHash::of(&refresh),
+                self.refresh_expiry(now),
+                now,
+            )
+            .await;
+        let refresh = match started {
+            Ok(()) => Some(refresh.as_str()),
+            Err(_) => {
+                events::token_store_unreachable();
+                None
+            }
+        };
+        self.service
+            .token_response(&issued.access_token, &issued.scope, refresh)
+    }
+
+    fn refresh_expiry(&self, now: UnixTime) -> UnixTime {
+        let lifetime = self.service.config().refresh_token_lifetime_secs;
+        UnixTime(
+            now.0
+                .saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX)),
+        )
+    }
+
+    /// Whether a `/token` body asks for the refresh grant (else it is read as the password
+    /// grant, whose parser answers any form error).
+    fn is_refresh_grant(&self, content_type: Option<&str>, body: &[u8]) -> bool {
+        let opts = self.style().form_options(self.service.config().form);
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; form::buffer_len(body, &opts)]);
+        form::parse_params(body, content_type, &opts, [Field::GrantType], &mut buf)
+            .is_ok_and(|p| p.values[0] == Some("refresh_token"))
+    }
+
+    /// `grant_type=refresh_token` (RFC 6749 section 6; rfc style only). In order: the form
+    /// (`refresh_token` required, `scope` optional), the requested scope against the family's
+    /// (`invalid_scope` when it asks for more), the rotation (an unknown, expired or revoked
+    /// token is `invalid_grant`; a rotated one revokes its family and is `invalid_grant`), then
+    /// the user: gone, disabled, or with [`Account::tokens_valid_from`] after the family's
+    /// login, the family is revoked and the answer is `invalid_grant`. Else a new access token
+    /// and a new refresh token, the old one dead.
+    async fn refresh(&self, content_type: Option<&str>, body: &[u8]) -> Response {
+        let opts = self.style().form_options(self.service.config().form);
+        let mut buf = zeroize::Zeroizing::new(vec![0u8; form::buffer_len(body, &opts)]);
+        let fields = [Field::GrantType, Field::RefreshToken, Field::Scope];
+        let params = match form::parse_params(body, content_type, &opts, fields, &mut buf) {
+            Ok(params) => params,
+            Err(e) => return self.form_refused(e),
+        };
+        let refuse = |failure: Failure<'static>, username: Option<&str>| {
+            events::refused(Reason::of(&failure), username);
+            self.service.reject(failure, &[])
+        };
+        if params.scope_malformed {
+            return refuse(Failure::Form(FormError::InvalidScope), None);
+        }
+        let [_, Some(old), requested] = params.values else {
+            return refuse(Failure::MissingParameter(Field::RefreshToken), None);
+        };
+        let store = self.service.refresh_tokens();
+        let now = UnixTime::now();
+        let old = TokenHash::of(old);
+        if let Some(requested) = requested {
+            match store.family(old, now).await {
+                Ok(Some(family)) if !scope_holds(&family.scope, requested) => {
+                    return refuse(Failure::ScopeBeyondGrant, Some(&family.username));
+                }
+                Ok(_) => {}
+                Err(_) => return self.unavailable(),
+            }
+        }
+        let new = random_id::<32>();
+        let new_hash = TokenHash::of(&new);
+        let family = match store
+            .rotate(old, new_hash, self.refresh_expiry(now), now)
+            .await
+        {
+            Ok(Rotation::Rotated(family)) => family,
+            Ok(Rotation::Reused) => {
+                events::refresh_reused();
+                return self.service.reject(Failure::InvalidRefreshToken, &[]);
+            }
+            Ok(Rotation::Unknown) => return refuse(Failure::InvalidRefreshToken, None),
+            Err(_) => return self.unavailable(),
+        };
+        let user = self.store.find(&family.username).await;
+        let scope = user
+            .as_ref()
+            .filter(|u| {
+                u.is_active()
+                    && u.tokens_valid_from()
+                        .is_none_or(|from| family.started >= from)
+            })
+            .and_then(|u| self.service.refresh_scope(requested, &family.scope, u));
+        let access = scope
+            .as_ref()
+            .and_then(|scope| self.service.issue(&family.username, scope, now).ok());
+        let (Some(scope), Some(access)) = (scope, access) else {
+            // The user may no longer have tokens: the family ends here.
+            if store.revoke(new_hash, now).await.is_err() {
+                events::token_store_unreachable();
+            }
+            return refuse(Failure::InvalidRefreshToken, Some(&family.username));
+        };
+        events::refreshed(&family.username);
+        self.service.token_response(&access, &scope, Some(&new))
+    }
+
+    fn unavailable(&self) -> Response {
+        events::token_store_unreachable();
+        let retry = self.service.config().unavailable_retry_after;
+        self.service.reject(Failure::Unavailable(retry), &[])
     }
 }
 

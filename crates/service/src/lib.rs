@@ -31,6 +31,8 @@ mod flow;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod principal;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod refresh;
 pub mod revocation;
 mod scopes;
@@ -47,8 +49,8 @@ pub use refresh::{Family, MemoryRefreshTokens, RefreshTokens, Rotation, TokenHas
 pub use revocation::{MemoryRevocations, Revocations};
 pub use scopes::{NoScopes, Scopes, is_scope_token};
 pub use service::{
-    Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, LoginOutcome,
-    LoginRequest, Pending, Service, UserStore,
+    Account, Config, DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, Issued, LoginOutcome,
+    LoginRequest, Pending, Service, UserStore, random_id,
 };
 pub use tessera_core::http::{Failure, Response, Style};
 pub use tessera_core::jwt::OwnedClaims;

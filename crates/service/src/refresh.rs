@@ -117,6 +117,15 @@ pub trait RefreshTokens: Send + Sync + 'static {
     /// # Errors
     /// [`Unavailable`] when the store cannot be reached.
     fn revoke<'a>(&'a self, token: TokenHash, now: UnixTime) -> StoreFuture<'a, bool>;
+
+    /// The family whose current token is `token`, when it is live (not revoked, not expired
+    /// at `now`); `None` otherwise. A read only, changing nothing: the refresh grant looks at
+    /// the family's scope before it rotates, so that a request for more scope than the family
+    /// holds is refused without spending the token.
+    ///
+    /// # Errors
+    /// [`Unavailable`] when the store cannot be reached.
+    fn family<'a>(&'a self, token: TokenHash, now: UnixTime) -> StoreFuture<'a, Option<Family>>;
 }
 
 /// One family in a [`MemoryRefreshTokens`].
@@ -269,6 +278,14 @@ impl MemoryRefreshTokens {
         was_live
     }
 
+    /// The synchronous body of [`RefreshTokens::family`].
+    #[must_use]
+    pub fn family_now(&self, token: TokenHash, now: UnixTime) -> Option<Family> {
+        let f = self.lock();
+        let entry = f.by_id.get(f.by_token.get(&token)?)?;
+        (entry.current == token && entry.live(now)).then(|| entry.family.clone())
+    }
+
     fn evict(&self, f: &mut Families, now: UnixTime) {
         let dead: Vec<String> = f
             .by_id
@@ -322,6 +339,11 @@ impl RefreshTokens for MemoryRefreshTokens {
     fn revoke<'a>(&'a self, token: TokenHash, now: UnixTime) -> StoreFuture<'a, bool> {
         let found = self.revoke_now(token, now);
         Box::pin(core::future::ready(Ok::<_, Unavailable>(found)))
+    }
+
+    fn family<'a>(&'a self, token: TokenHash, now: UnixTime) -> StoreFuture<'a, Option<Family>> {
+        let family = self.family_now(token, now);
+        Box::pin(core::future::ready(Ok(family)))
     }
 }
 

@@ -38,6 +38,8 @@ use tessera_core::password::{PhcHash, Policy};
 use tessera_core::{Hs256Key, KeyRing};
 
 use crate::client::Client;
+use crate::refresh::{MemoryRefreshTokens, RefreshTokens};
+use crate::revocation::{MemoryRevocations, Revocations};
 use crate::throttle::{LoginLimits, MemoryThrottle, Throttle};
 
 pub use self::pool::{DEFAULT_NICENESS, HashGate, HashMemory, HashPermit, Pending};
@@ -113,8 +115,15 @@ pub struct Config {
     pub queue_deadline: Duration,
     /// How many logins may wait in the hashing queue (default 64); one more gets 429 at once.
     pub queue_length: usize,
-    /// `Retry-After` seconds of the 503 answered when the throttle's store is unreachable.
+    /// `Retry-After` seconds of the 503 answered when a shared store is unreachable.
     pub unavailable_retry_after: u32,
+    /// Refresh-token lifetime in seconds (default 14 days), counted again from each refresh.
+    /// Refresh tokens are issued in the rfc style only.
+    pub refresh_token_lifetime_secs: u64,
+    /// Whether protected routes look a token's `jti` up among revoked tokens (default `true`).
+    /// Off, `POST /revoke` still ends refresh-token families but a revoked access token works
+    /// until it expires: for measuring the check's cost, not for production.
+    pub revocation_check: bool,
 }
 
 impl Default for Config {
@@ -133,6 +142,8 @@ impl Default for Config {
             queue_deadline: Duration::from_secs(2),
             queue_length: 64,
             unavailable_retry_after: 5,
+            refresh_token_lifetime_secs: 14 * 24 * 60 * 60,
+            revocation_check: true,
         }
     }
 }
@@ -168,12 +179,31 @@ impl LoginRequest {
     }
 }
 
+/// An access token issued by a login, and the scope it grants.
+pub struct Issued {
+    /// The signed token.
+    pub access_token: String,
+    /// The granted scope (normalised; empty for none).
+    pub scope: String,
+}
+
+impl core::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Issued")
+            .field("access_token", &"_")
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
+
 /// The result of a login: the response to send, and a new hash to store when the old one was
 /// weaker than the policy.
 #[derive(Debug)]
 pub struct LoginOutcome {
     /// Whether the password was right and a token issued.
     pub succeeded: bool,
+    /// The token issued, on success.
+    pub issued: Option<Issued>,
     /// The HTTP answer (token or error).
     pub response: Response,
     /// A rehashed PHC string for the user, after a successful login with a weak stored hash.
@@ -190,6 +220,8 @@ pub struct Service {
     verifier: Verifier<'static>,
     config: Config,
     throttle: Box<dyn Throttle>,
+    revocations: Box<dyn Revocations>,
+    refresh_tokens: Box<dyn RefreshTokens>,
     gate: Arc<HashGate>,
     under_way: Mutex<HashSet<Client>>,
 }
@@ -239,6 +271,8 @@ impl Service {
             verifier,
             config,
             throttle: Box::new(MemoryThrottle::default()),
+            revocations: Box::new(MemoryRevocations::default()),
+            refresh_tokens: Box::new(MemoryRefreshTokens::default()),
             gate: HashGate::per_core(),
             under_way: Mutex::new(HashSet::new()),
         }
@@ -256,6 +290,54 @@ impl Service {
     #[must_use]
     pub fn throttle(&self) -> &dyn Throttle {
         &*self.throttle
+    }
+
+    /// Replaces the store of revoked access tokens (by default [`MemoryRevocations`]), for
+    /// example with one every instance of a fleet shares.
+    #[must_use]
+    pub fn with_revocations(mut self, revocations: impl Revocations) -> Self {
+        self.revocations = Box::new(revocations);
+        self
+    }
+
+    /// The store of revoked access tokens.
+    #[must_use]
+    pub fn revocations(&self) -> &dyn Revocations {
+        &*self.revocations
+    }
+
+    /// Replaces the store of refresh-token families (by default [`MemoryRefreshTokens`]).
+    #[must_use]
+    pub fn with_refresh_tokens(mut self, refresh_tokens: impl RefreshTokens) -> Self {
+        self.refresh_tokens = Box::new(refresh_tokens);
+        self
+    }
+
+    /// The store of refresh-token families.
+    #[must_use]
+    pub fn refresh_tokens(&self) -> &dyn RefreshTokens {
+        &*self.refresh_tokens
+    }
+
+    /// The answer carrying `access_token` (granting `scope`) and, in the rfc style, a
+    /// `refresh_token` when one was issued.
+    #[must_use]
+    pub fn token_response(
+        &self,
+        access_token: &str,
+        scope: &str,
+        refresh: Option<&str>,
+    ) -> Response {
+        let answer = Answer::token(
+            self.config.style,
+            access_token,
+            self.config.token_lifetime_secs,
+            scope,
+        );
+        match refresh {
+            Some(refresh) => answer.with_refresh_token(refresh).to_response(),
+            None => answer.to_response(),
+        }
     }
 
     fn under_way(&self) -> std::sync::MutexGuard<'_, HashSet<Client>> {
@@ -471,25 +553,31 @@ impl Service {
             };
             return LoginOutcome {
                 succeeded: false,
+                issued: None,
                 response: failure.answer(style, &[]).to_response(),
                 rehash: None,
                 username,
             };
         };
         let scope = self.granted_scope(&request.scope, user);
-        let (succeeded, response) = match self.issue(&request.username, &scope, now) {
-            Ok(token) => (
-                true,
-                Answer::token(style, &token, self.config.token_lifetime_secs, &scope).to_response(),
-            ),
+        let (issued, response) = match self.issue(&request.username, &scope, now) {
+            Ok(token) => {
+                let response = self.token_response(&token, &scope, None);
+                let issued = Issued {
+                    access_token: token,
+                    scope,
+                };
+                (Some(issued), response)
+            }
             // Only reachable with a misconfigured lifetime; answer as a failed login.
             Err(_) => (
-                false,
+                None,
                 Failure::InvalidGrant { challenge: false }
                     .answer(style, &[])
                     .to_response(),
             ),
         };
+        let succeeded = issued.is_some();
         let rehash = if needs_rehash {
             let mut out = [0u8; tessera_core::password::MAX_PHC_LEN];
             memory.blocks(policy.block_count()).and_then(|blocks| {
@@ -503,10 +591,28 @@ impl Service {
         };
         LoginOutcome {
             succeeded,
+            issued,
             response,
             rehash,
             username,
         }
+    }
+
+    /// The scope a refresh grants: the family's `granted` scope when the request names none,
+    /// else the `requested` scopes, each of which the family must hold (`None` otherwise); in
+    /// either case only those the user may still have.
+    #[must_use]
+    pub fn refresh_scope<A: Account>(
+        &self,
+        requested: Option<&str>,
+        granted: &str,
+        user: &A,
+    ) -> Option<String> {
+        let wanted = requested.unwrap_or(granted);
+        if !scope_holds(granted, wanted) {
+            return None;
+        }
+        Some(self.granted_scope(wanted, user))
     }
 
     fn granted_scope<A: Account>(&self, requested: &str, user: &A) -> String {
@@ -545,6 +651,7 @@ impl Service {
             sub: &'a str,
             iat: i64,
             exp: i64,
+            jti: &'a str,
             #[serde(skip_serializing_if = "Option::is_none")]
             scope: Option<&'a str>,
         }
@@ -571,6 +678,7 @@ impl Service {
                     sub,
                     iat: now.0,
                     exp,
+                    jti: &random_id::<16>(),
                     scope,
                 },
             ),
@@ -579,6 +687,26 @@ impl Service {
             }
         }
     }
+}
+
+/// Whether every scope of `requested` (normalised) is one of `granted`.
+pub(crate) fn scope_holds(granted: &str, requested: &str) -> bool {
+    requested
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .all(|s| granted.split(' ').any(|g| g == s))
+}
+
+/// `N` random bytes from the operating system in base64url without padding: token ids (16
+/// bytes, 128 bits) and refresh tokens (32 bytes, 256 bits). Should the operating system fail
+/// to give randomness, the process stops rather than issue a guessable token.
+#[must_use]
+pub fn random_id<const N: usize>() -> String {
+    use base64ct::Encoding;
+    let mut bytes = [0u8; N];
+    #[allow(clippy::expect_used)]
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
+    base64ct::Base64UrlUnpadded::encode_string(&bytes)
 }
 
 /// A salt for a rehash: from the operating system, or, should that fail, derived from the clock

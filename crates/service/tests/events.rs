@@ -79,9 +79,9 @@ async fn refusals_and_logins_are_events_without_secrets() {
         )
         .await;
     assert_eq!(right.status, 200);
-    let missing = tessera.claims(std::iter::empty());
+    let missing = tessera.claims(std::iter::empty()).await;
     assert!(missing.is_err());
-    let forged = tessera.claims([&b"Bearer forged.TOKEN-3.x"[..]]);
+    let forged = tessera.claims([&b"Bearer forged.TOKEN-3.x"[..]]).await;
     assert!(forged.is_err());
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -132,16 +132,32 @@ fn claim_shapes_per_style() {
         (String::from_utf8(bytes).unwrap(), v)
     };
     let exp = NOW.0 + 1800;
+    // rfc tokens carry a random 128-bit `jti` (22 base64url characters), different each time.
+    let jti_of = |p: &str| {
+        let v: serde_json::Value = serde_json::from_str(p).unwrap();
+        v["jti"].as_str().unwrap().to_string()
+    };
     let (p, _) = payload(&service(Style::Rfc, false));
-    assert_eq!(
-        p,
-        format!(r#"{{"sub":"johndoe","iat":{},"exp":{exp}}}"#, NOW.0)
+    let jti = jti_of(&p);
+    assert_eq!(jti.len(), 22);
+    assert!(
+        jti.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     );
-    let (p, _) = payload(&service(Style::Rfc, true));
     assert_eq!(
         p,
         format!(
-            r#"{{"sub":"johndoe","iat":{},"exp":{exp},"scope":"me"}}"#,
+            r#"{{"sub":"johndoe","iat":{},"exp":{exp},"jti":"{jti}"}}"#,
+            NOW.0
+        )
+    );
+    let (p, _) = payload(&service(Style::Rfc, true));
+    let other = jti_of(&p);
+    assert_ne!(other, jti);
+    assert_eq!(
+        p,
+        format!(
+            r#"{{"sub":"johndoe","iat":{},"exp":{exp},"jti":"{other}","scope":"me"}}"#,
             NOW.0
         )
     );

@@ -37,10 +37,10 @@ pub mod docs;
 use std::convert::Infallible;
 
 pub use tessera_service::serve::{Connection, DEFAULT_HEADER_TIMEOUT, ServeOptions};
-use tessera_service::{Client, OwnedClaims, Refusal, Response, UserStore};
+use tessera_service::{Checks, OwnedClaims, Refusal, Response, UserStore};
 pub use tessera_service::{NoScopes, Scopes, Tessera, scopes};
 use warp::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use warp::http::{HeaderMap, HeaderValue};
+use warp::http::{HeaderMap, HeaderName, HeaderValue};
 use warp::reject::{Reject, Rejection};
 use warp::{Filter, Stream};
 
@@ -108,7 +108,13 @@ pub fn claims<S: UserStore>(
 ) -> impl Filter<Extract = (OwnedClaims,), Error = Rejection> + Clone + use<S> {
     let checks = tessera.checks().clone();
     warp::header::headers_cloned().and_then(move |headers: HeaderMap| {
-        std::future::ready(checks.claims(authorization(&headers)).map_err(rejected))
+        let checks = checks.clone();
+        async move {
+            checks
+                .claims(authorization(&headers))
+                .await
+                .map_err(rejected)
+        }
     })
 }
 
@@ -161,30 +167,49 @@ pub fn token<S: UserStore>(
                 let forwarded = headers.get_all("x-forwarded-for");
                 let values = forwarded.into_iter().map(HeaderValue::as_bytes);
                 let client = tessera.client(conn.map(|c| c.peer.ip()), values);
-                reply(login(&tessera, &client, &headers, body).await)
+                let answer = match read_form(&tessera, &headers, body).await {
+                    Ok(body) => {
+                        tessera
+                            .token(&client, text(&headers, CONTENT_TYPE), body)
+                            .await
+                    }
+                    Err(refused) => refused,
+                };
+                reply(answer)
             }
         })
 }
 
-async fn login<S: UserStore, B: bytes::Buf>(
+/// `POST /revoke` (RFC 7009): 200 with an empty body whether or not the token was valid, or
+/// the refusal of a malformed form. The token is the only credential.
+pub fn revoke<S: UserStore>(
     tessera: &Tessera<S>,
-    client: &Client,
+) -> impl Filter<Extract = (warp::reply::Response,), Error = Rejection> + Clone + use<S> {
+    let checks = tessera.checks().clone();
+    warp::header::headers_cloned()
+        .and(warp::body::stream())
+        .then(move |headers: HeaderMap, body| {
+            let checks = checks.clone();
+            async move {
+                let answer = match read_form(&checks, &headers, body).await {
+                    Ok(body) => checks.revoke(text(&headers, CONTENT_TYPE), body).await,
+                    Err(refused) => refused,
+                };
+                reply(answer)
+            }
+        })
+}
+
+fn text(headers: &HeaderMap, name: HeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn read_form<B: bytes::Buf>(
+    checks: &Checks,
     headers: &HeaderMap,
     body: impl Stream<Item = Result<B, warp::Error>>,
-) -> Response {
-    let text = |name| {
-        headers
-            .get(name)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-    };
-    if let Err(refused) = tessera.check_declared_length(text(CONTENT_LENGTH)) {
-        return refused;
-    }
-    match tokio::time::timeout(tessera.body_timeout(), tessera.read_body(body)).await {
-        Ok(Ok(body)) => tessera.token(client, text(CONTENT_TYPE), body).await,
-        Ok(Err(refused)) => refused,
-        Err(_) => tessera.unreadable_body(),
-    }
+) -> Result<Vec<u8>, Response> {
+    checks.read_form(text(headers, CONTENT_LENGTH), body).await
 }
 
 /// Serves `filter` on `listener` with [`tessera_service::serve::serve`]: HTTP/1.1 connections

@@ -49,12 +49,28 @@ pub(crate) fn family(username: &str, scope: &str) -> Family {
 }
 
 /// Rotation: the current token rotates once; the new one is current; the family comes back
-/// whole.
+/// whole; `family` finds it through its current token only, changing nothing.
 pub(crate) async fn rotation(store: &dyn RefreshTokens) {
     let t0 = now();
     let f = family("johndoe", "me items");
     let (a, b, c) = (token(), token(), token());
     store.start(&f, a, later(t0, 1000), t0).await.unwrap();
+    assert_eq!(store.family(a, t0).await.unwrap(), Some(f.clone()));
+    assert_eq!(
+        store.family(a, t0).await.unwrap(),
+        Some(f.clone()),
+        "a read changes nothing"
+    );
+    assert_eq!(
+        store.family(a, later(t0, 1000)).await.unwrap(),
+        None,
+        "expired"
+    );
+    assert_eq!(
+        store.family(token(), t0).await.unwrap(),
+        None,
+        "never issued"
+    );
     assert_eq!(
         store
             .rotate(a, b, later(t0, 2000), later(t0, 10))

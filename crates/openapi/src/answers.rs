@@ -131,7 +131,11 @@ pub(crate) fn token_cases(style: Style, checks: TokenChecks) -> Vec<Case> {
     }
     out.push(case(
         "unsupported_grant_type",
-        "`grant_type` is sent and is not `password`.",
+        if rfc {
+            "`grant_type` is sent and is neither `password` nor `refresh_token`."
+        } else {
+            "`grant_type` is sent and is not `password`."
+        },
         Failure::Form(FormError::Fields {
             grant_type: Some("client_credentials"),
             missing: Missing {
@@ -200,7 +204,79 @@ pub(crate) fn token_cases(style: Style, checks: TokenChecks) -> Vec<Case> {
             },
         ),
     ]);
+    if rfc {
+        out.extend(refresh_cases());
+    }
     out
+}
+
+/// The failures of the refresh grant (rfc style only) that the password grant does not share,
+/// in the order its checks run.
+fn refresh_cases() -> [Case; 4] {
+    [
+        case(
+            "missing_refresh_token",
+            "The refresh grant without a `refresh_token` (or with an empty one).",
+            Failure::MissingParameter(Field::RefreshToken),
+        ),
+        case(
+            "scope_beyond_grant",
+            "A refresh asks for a scope its refresh token was not granted.",
+            Failure::ScopeBeyondGrant,
+        ),
+        case(
+            "refresh_token_store_unavailable",
+            "A refresh while the shared refresh token store cannot be reached. Retry after \
+             `Retry-After` seconds.",
+            Failure::Unavailable(5),
+        ),
+        case(
+            "invalid_refresh_token",
+            "The refresh token is unknown, expired, revoked or already used (a reused one \
+             also ends every token of its login), or its user is gone, disabled or no longer \
+             allowed the tokens.",
+            Failure::InvalidRefreshToken,
+        ),
+    ]
+}
+
+/// The failures of the token revocation endpoint (RFC 7009; rfc style only), in the order
+/// its checks run.
+pub(crate) fn revocation_cases() -> Vec<Case> {
+    vec![
+        case(
+            "too_large",
+            "The body is over the size limit.",
+            Failure::Form(FormError::TooLarge),
+        ),
+        case(
+            "malformed",
+            "The body is not valid form encoding, or a field is not UTF-8.",
+            Failure::Form(FormError::Malformed),
+        ),
+        case(
+            "too_many_parameters",
+            "Too many form parameters.",
+            Failure::Form(FormError::TooManyPairs),
+        ),
+        case(
+            "repeated_parameter",
+            "A defined parameter is sent twice with a value (RFC 6749 §3.2).",
+            Failure::Form(FormError::Repeated(Field::Token)),
+        ),
+        case(
+            "missing_token",
+            "`token` is missing or empty, or the body is not a form.",
+            Failure::MissingParameter(Field::Token),
+        ),
+        case(
+            "unavailable",
+            "The shared store of revoked access tokens or of refresh tokens (whichever the \
+             token belongs to) cannot be reached; nothing was revoked. Retry after \
+             `Retry-After` seconds.",
+            Failure::Unavailable(5),
+        ),
+    ]
 }
 
 /// The reason phrase of the statuses tessera-core answers with.

@@ -2,12 +2,14 @@
 //! web framework: the Rocket and Warp adapters (or any other) serve what this crate computes.
 //!
 //! - [`ApiDoc`] builds the document: the OAuth2 password security scheme
-//!   ([`SCHEME_NAME`], relative `tokenUrl` `token`, the application's scopes), one
-//!   [`SecuredRoute`] per operation declared with the same scope list its guard or filter
-//!   uses (Swagger UI shows a lock on each protected operation and asks for exactly those
-//!   scopes), the `/token` operation with its form body and `Token` response, and on every
-//!   operation the error answers it can give in the service's [`Style`], with
-//!   tessera-core's exact bodies as examples.
+//!   ([`SCHEME_NAME`], relative `tokenUrl` `token`, the application's scopes; in the rfc
+//!   style `refreshUrl` too, the same URL), one [`SecuredRoute`] per operation declared with
+//!   the same scope list its guard or filter uses (Swagger UI shows a lock on each protected
+//!   operation and asks for exactly those scopes), the `/token` operation with its form body
+//!   (in the rfc style the refresh grant's too) and `Token` response, in the rfc style the
+//!   `/revoke` operation (RFC 7009) with its form body, and on every operation the error
+//!   answers it can give in the service's [`Style`], with tessera-core's exact bodies as
+//!   examples.
 //! - [`docs_response`] (or a configured [`SwaggerUi`]) answers `GET /docs` and its assets from
 //!   the Swagger UI files compiled into the binary.
 //!
@@ -124,8 +126,12 @@ pub enum Guard {
     /// As [`Guard::User`], and the user must be active (FastAPI's
     /// `get_current_active_user`).
     ActiveUser(&'static [&'static str]),
-    /// The OAuth2 password grant token endpoint (tessera-core's login flow).
+    /// The OAuth2 token endpoint (tessera-core's login flow): the password grant, and in the
+    /// rfc style the refresh grant (RFC 6749 §6).
     TokenEndpoint,
+    /// The token revocation endpoint (RFC 7009; the rfc style only): the form's `token` is
+    /// the only credential.
+    RevocationEndpoint,
 }
 
 impl Guard {
@@ -141,7 +147,10 @@ impl Guard {
     /// Whether the operation needs a bearer token (and so gets a security requirement).
     #[must_use]
     pub const fn needs_token(self) -> bool {
-        !matches!(self, Self::None | Self::TokenEndpoint)
+        !matches!(
+            self,
+            Self::None | Self::TokenEndpoint | Self::RevocationEndpoint
+        )
     }
 }
 
@@ -207,6 +216,13 @@ impl SecuredRoute {
     #[must_use]
     pub const fn token(path: &'static str) -> Self {
         Self::post(path).guard(Guard::TokenEndpoint)
+    }
+
+    /// The token revocation endpoint (RFC 7009), `POST path` (usually `/revoke`). It exists
+    /// in the rfc style only: a document of the fastapi style leaves it out.
+    #[must_use]
+    pub const fn revoke(path: &'static str) -> Self {
+        Self::post(path).guard(Guard::RevocationEndpoint)
     }
 
     /// Sets what the operation checks.
@@ -339,6 +355,45 @@ impl std::error::Error for DocError {}
 /// A placeholder access token for the examples.
 const EXAMPLE_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJqb2huZG9lIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjE3MDAwMDE4MDB9.9S3cC8x4fXyB2uGn0rPqVbJq9xw8XwZr5mZ2o3Fq4aE";
 
+/// A placeholder refresh token for the examples (32 random bytes in unpadded base64url, as
+/// tessera-service makes them).
+const EXAMPLE_REFRESH_TOKEN: &str = "dnyrB2yC5zhzwV0qDpqo3dYWZ24rnSUXHansiD3w0tw";
+
+/// `response` with the caching headers of `answer` (`Cache-Control`, `Pragma`), each
+/// documented with its one value and `description`.
+fn no_store(
+    mut response: ResponseBuilder,
+    answer: &Answer<'_>,
+    description: &str,
+) -> ResponseBuilder {
+    let mut headers: BTreeMap<&'static str, String> = BTreeMap::new();
+    let _ = answer.headers(|name, value| {
+        if name != "content-type" {
+            headers.insert(name, value.to_string());
+        }
+        Ok::<(), ()>(())
+    });
+    for (name, value) in headers {
+        let display = match name {
+            "cache-control" => "Cache-Control",
+            "pragma" => "Pragma",
+            other => other,
+        };
+        response = response.header(
+            display,
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some([value.clone()])),
+                ))
+                .description(Some(description))
+                .build(),
+        );
+    }
+    response
+}
+
 /// Builds the OpenAPI document of a service: its security scheme, operations and schemas.
 #[derive(Clone)]
 pub struct ApiDoc {
@@ -405,7 +460,8 @@ impl ApiDoc {
         self
     }
 
-    /// Sets the `tokenUrl` of the password flow (default `token`).
+    /// Sets the `tokenUrl` of the password flow (default `token`), which in the rfc style is its
+    /// `refreshUrl` too.
     #[must_use]
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.token_url = url.into();
@@ -441,7 +497,8 @@ impl ApiDoc {
         self
     }
 
-    /// The document.
+    /// The document. In the fastapi style the revocation endpoint does not exist (the service
+    /// answers it 404), so a [`SecuredRoute::revoke`] is left out.
     ///
     /// # Errors
     /// A [`DocError`] when the declarations contradict each other: an operation requires an
@@ -451,7 +508,7 @@ impl ApiDoc {
         self.check()?;
         let mut used: Vec<&'static str> = Vec::new();
         let mut paths = Paths::new();
-        for route in &self.routes {
+        for route in self.routes.iter().filter(|r| self.documents(r)) {
             let (operation, refs) = self.operation(route);
             for r in refs {
                 if !used.contains(&r) {
@@ -466,10 +523,14 @@ impl ApiDoc {
             .iter()
             .map(|(name, description)| (*name, *description))
             .collect();
-        let scheme = SecurityScheme::OAuth2(OAuth2::new([Flow::Password(Password::new(
-            self.token_url.clone(),
-            scopes,
-        ))]));
+        // The rfc style refreshes at the token endpoint (RFC 6749 §6).
+        let flow = match self.style {
+            Style::Rfc => {
+                Password::with_refresh_url(self.token_url.clone(), scopes, self.token_url.clone())
+            }
+            Style::FastApi => Password::new(self.token_url.clone(), scopes),
+        };
+        let scheme = SecurityScheme::OAuth2(OAuth2::new([Flow::Password(flow)]));
         let mut components = ComponentsBuilder::new().security_scheme(SCHEME_NAME, scheme);
         for (name, schema) in &self.schemas {
             components = components.schema(name.clone(), schema.clone());
@@ -481,7 +542,11 @@ impl ApiDoc {
             (schemas::TOKEN, schemas::token(self.style, self.scope_claim)),
             (
                 schemas::PASSWORD_FORM,
-                schemas::password_form(self.grant_type_required, &self.limits),
+                schemas::password_form(self.style, self.grant_type_required, &self.limits),
+            ),
+            (
+                schemas::REVOCATION_FORM,
+                schemas::revocation_form(&self.limits),
             ),
             (schemas::HTTP_ERROR, schemas::http_error()),
             (schemas::OAUTH_ERROR, schemas::oauth_error()),
@@ -504,6 +569,11 @@ impl ApiDoc {
             .paths(paths)
             .components(Some(components.build()))
             .build())
+    }
+
+    /// Whether `route` is in the document of this style.
+    fn documents(&self, route: &SecuredRoute) -> bool {
+        route.guard != Guard::RevocationEndpoint || self.style == Style::Rfc
     }
 
     fn check(&self) -> Result<(), DocError> {
@@ -566,6 +636,7 @@ impl ApiDoc {
                     grant_type_required: self.grant_type_required,
                 },
             ),
+            Guard::RevocationEndpoint => answers::revocation_cases(),
             Guard::Bearer => answers::guard_cases(
                 self.style,
                 answers::Checks {
@@ -593,20 +664,35 @@ impl ApiDoc {
         for (status, response) in errors {
             op = op.response(status.to_string(), response);
         }
-        if guard == Guard::TokenEndpoint {
-            refs.push(schemas::PASSWORD_FORM);
+        let form = match guard {
+            Guard::TokenEndpoint if self.style == Style::Rfc => Some((
+                schemas::PASSWORD_FORM,
+                "The OAuth2 password grant form (RFC 6749 §4.3.2) or refresh grant form \
+                 (RFC 6749 §6)",
+            )),
+            Guard::TokenEndpoint => Some((
+                schemas::PASSWORD_FORM,
+                "The OAuth2 password grant form (RFC 6749 §4.3.2)",
+            )),
+            Guard::RevocationEndpoint => Some((
+                schemas::REVOCATION_FORM,
+                "The token revocation form (RFC 7009 §2.1)",
+            )),
+            _ => None,
+        };
+        if let Some((schema, what)) = form {
+            refs.push(schema);
             op = op.request_body(Some(
                 RequestBodyBuilder::new()
                     .description(Some(format!(
-                        "The OAuth2 password grant form (RFC 6749 §4.3.2), at most {} bytes \
-                         as sent; a larger body gets 413.",
+                        "{what}, at most {} bytes as sent; a larger body gets 413.",
                         self.limits.body
                     )))
                     .required(Some(Required::True))
                     .content(
                         "application/x-www-form-urlencoded",
                         ContentBuilder::new()
-                            .schema(Some(schemas::reference(schemas::PASSWORD_FORM)))
+                            .schema(Some(schemas::reference(schema)))
                             .build(),
                     )
                     .build(),
@@ -638,18 +724,15 @@ impl ApiDoc {
             } else {
                 String::new()
             };
-            let answer = Answer::token(self.style, EXAMPLE_TOKEN, self.token_lifetime_secs, &scope);
+            let answer = Answer::token(self.style, EXAMPLE_TOKEN, self.token_lifetime_secs, &scope)
+                .with_refresh_token(EXAMPLE_REFRESH_TOKEN);
             let example: Value =
                 serde_json::from_str(&answer.body().to_string()).unwrap_or(Value::Null);
-            let mut headers: BTreeMap<&'static str, String> = BTreeMap::new();
-            let _ = answer.headers(|name, value| {
-                if name != "content-type" {
-                    headers.insert(name, value.to_string());
-                }
-                Ok::<(), ()>(())
-            });
-            let mut response = ResponseBuilder::new()
-                .description("OK: the access token.")
+            let response = ResponseBuilder::new()
+                .description(match self.style {
+                    Style::Rfc => "OK: the access token, and a refresh token.",
+                    Style::FastApi => "OK: the access token.",
+                })
                 .content(
                     "application/json",
                     ContentBuilder::new()
@@ -662,25 +745,24 @@ impl ApiDoc {
                         )])
                         .build(),
                 );
-            for (name, value) in headers {
-                let display = match name {
-                    "cache-control" => "Cache-Control",
-                    "pragma" => "Pragma",
-                    other => other,
-                };
-                response = response.header(
-                    display,
-                    HeaderBuilder::new()
-                        .schema(Some(
-                            ObjectBuilder::new()
-                                .schema_type(Type::String)
-                                .enum_values(Some([value.clone()])),
-                        ))
-                        .description(Some("Tokens must not be cached (RFC 6749 §5.1)."))
-                        .build(),
-                );
-            }
-            return response.build();
+            return no_store(
+                response,
+                &answer,
+                "Tokens must not be cached (RFC 6749 §5.1).",
+            )
+            .build();
+        }
+        if route.guard == Guard::RevocationEndpoint {
+            let response = ResponseBuilder::new().description(
+                "OK: the token is revoked, or was not valid (RFC 7009 §2.2: the answer is the \
+                 same). The body is empty.",
+            );
+            return no_store(
+                response,
+                &Answer::empty_ok(),
+                "The answer must not be cached.",
+            )
+            .build();
         }
         let schema: Option<RefOr<Schema>> = match route.response {
             Body::Unspecified => None,

@@ -1,4 +1,5 @@
-//! The component schemas of what tessera-core reads and writes: the token request form, the
+//! The component schemas of what tessera-core reads and writes: the token request form (the
+//! password grant, and in the rfc style the refresh grant too), the token revocation form, the
 //! token response and the error bodies of both styles.
 
 use std::fmt::Write as _;
@@ -7,7 +8,8 @@ use tessera_core::form::Limits;
 use tessera_core::http::Style;
 use tessera_core::scope;
 use utoipa::openapi::schema::{
-    AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
+    AllOfBuilder, AnyOfBuilder, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder,
+    SchemaFormat, SchemaType, Type,
 };
 use utoipa::openapi::{RefOr, Schema};
 
@@ -23,15 +25,18 @@ pub(crate) const VALIDATION_ERROR: &str = "ValidationError";
 pub(crate) const TOKEN: &str = "Token";
 /// The token request form.
 pub(crate) const PASSWORD_FORM: &str = "OAuth2PasswordRequestForm";
+/// The token revocation form (RFC 7009).
+pub(crate) const REVOCATION_FORM: &str = "OAuth2RevocationRequestForm";
 
 /// Every name this crate defines, so an application cannot register a schema of the same name.
-pub(crate) const RESERVED: [&str; 6] = [
+pub(crate) const RESERVED: [&str; 7] = [
     HTTP_ERROR,
     OAUTH_ERROR,
     VALIDATION_ERRORS,
     VALIDATION_ERROR,
     TOKEN,
     PASSWORD_FORM,
+    REVOCATION_FORM,
 ];
 
 /// The `error` codes tessera-core answers with on the token endpoint.
@@ -135,8 +140,10 @@ pub(crate) fn validation_errors() -> Schema {
         .into()
 }
 
-/// The token response of `style`. `scope` is documented only in the rfc style and only when
-/// the service issues scopes (`scope_claim`), the only case where tessera-core sends it.
+/// The token response of `style`. `refresh_token` is documented only in the rfc style (it is
+/// absent when the refresh token store could not be reached), and `scope` only in the rfc
+/// style and only when the service issues scopes (`scope_claim`), the only case where
+/// tessera-core sends it.
 pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
     let mut b = typed(Type::Object)
         .title(Some(TOKEN))
@@ -160,7 +167,16 @@ pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
                     .minimum(Some(1))
                     .description(Some("Seconds until the token expires.")),
             )
-            .required("expires_in");
+            .required("expires_in")
+            .property(
+                "refresh_token",
+                string(
+                    "A refresh token, for `grant_type=refresh_token` (RFC 6749 §6) and for \
+                     `/revoke` (RFC 7009). Each refresh answers a new one and ends the one \
+                     sent; absent when the refresh token store could not be reached (log in \
+                     again when the access token expires).",
+                ),
+            );
         if scope_claim {
             b = b.property(
                 "scope",
@@ -171,26 +187,36 @@ pub(crate) fn token(style: Style, scope_claim: bool) -> Schema {
     b.build().into()
 }
 
-/// The OAuth2 password request form (FastAPI's `OAuth2PasswordRequestForm`, or its Strict
-/// variant when `grant_type_required`), with every limit the form parser enforces (`limits`
-/// are the service's), so that a body the schema allows is never refused for its form: only
-/// for its credentials. What JSON Schema cannot say is in the descriptions: the username and
-/// password limits count bytes of UTF-8 (`maxLength` counts characters, the same for ASCII),
-/// and the body size limit is the request body's (see `ApiDoc::operation`).
-pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schema {
+/// The token request form of `style`: FastAPI's `OAuth2PasswordRequestForm` (or its Strict
+/// variant when `grant_type_required`) in the fastapi style; in the rfc style the same form
+/// with the refresh grant (RFC 6749 §6) too, as one object of every field and exactly one of
+/// two sets of requirements (the password grant's or the refresh grant's). Every limit the
+/// form parser enforces is stated (`limits` are the service's), so that a body the schema
+/// allows is never refused for its form: only for its credentials. What JSON Schema cannot
+/// say is in the descriptions: the username and password limits count bytes of UTF-8
+/// (`maxLength` counts characters, the same for ASCII), and the body size limit is the request
+/// body's (see `ApiDoc::operation`).
+pub(crate) fn password_form(style: Style, grant_type_required: bool, limits: &Limits) -> Schema {
+    let refresh = style == Style::Rfc;
     let password =
         || typed(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)));
-    let mut b = typed(Type::Object)
-        .title(Some(PASSWORD_FORM))
-        .property(
-            "grant_type",
-            string(if grant_type_required {
-                "Must be `password`."
-            } else {
-                "Optional; when sent it must be `password` (an empty value counts as not sent)."
-            })
-            .pattern(Some("^password$")),
+    let grant_type = match (refresh, grant_type_required) {
+        (false, true) => string("Must be `password`.").pattern(Some("^password$")),
+        (false, false) => {
+            string("Optional; when sent it must be `password` (an empty value counts as not sent).")
+                .pattern(Some("^password$"))
+        }
+        (true, true) => {
+            string("`password` or `refresh_token`.").pattern(Some("^(password|refresh_token)$"))
+        }
+        (true, false) => string(
+            "`password` or `refresh_token`; the password grant when not sent (an empty value \
+             counts as not sent).",
         )
+        .pattern(Some("^(password|refresh_token)$")),
+    };
+    let mut b = typed(Type::Object)
+        .property("grant_type", grant_type)
         .property(
             "username",
             string(&format!(
@@ -210,13 +236,24 @@ pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schem
                 )))
                 .min_length(Some(1))
                 .max_length(Some(limits.password)),
-        )
+        );
+    if refresh {
+        b = b.property(
+            "refresh_token",
+            string("The refresh token of the refresh grant: not empty.").min_length(Some(1)),
+        );
+    }
+    b = b
         .property(
             "scope",
-            string(
+            string(if refresh {
+                "The requested scopes: RFC 6749 scope tokens (printable ASCII but `\"` and \
+                 `\\`) separated by ASCII whitespace, read as single spaces. A refresh may ask \
+                 for no more than its refresh token was granted (all of it when empty)."
+            } else {
                 "The requested scopes: RFC 6749 scope tokens (printable ASCII but `\"` and `\\`) \
-                 separated by ASCII whitespace, read as single spaces.",
-            )
+                 separated by ASCII whitespace, read as single spaces."
+            })
             .pattern(Some(scope_pattern()))
             .default(Some("".into())),
         )
@@ -227,16 +264,95 @@ pub(crate) fn password_form(grant_type_required: bool, limits: &Limits) -> Schem
         )
         // Unknown parameters are ignored, but each is one of the form's `name=value` pairs.
         .additional_properties(Some(string("Other parameters are accepted and ignored.")))
+        .max_properties(Some(limits.pairs));
+    let pairs = format!(
+        "At most {} `name=value` pairs in all, unknown parameters and empty values \
+         included (an empty value counts as not sent).",
+        limits.pairs
+    );
+    if !refresh {
+        if grant_type_required {
+            b = b.required("grant_type");
+        }
+        return b
+            .title(Some(PASSWORD_FORM))
+            .description(Some(pairs))
+            .required("username")
+            .required("password")
+            .build()
+            .into();
+    }
+    // Each grant's requirements: `grant_type` tells them apart, so exactly one applies.
+    let mut password_grant = ObjectBuilder::new()
+        .title(Some("Password grant"))
+        .description(Some("RFC 6749 §4.3.2: `username` and `password`."))
+        .property(
+            "grant_type",
+            typed(Type::String).pattern(Some("^password$")),
+        );
+    if grant_type_required {
+        password_grant = password_grant.required("grant_type");
+    }
+    let refresh_grant = ObjectBuilder::new()
+        .title(Some("Refresh grant"))
+        .description(Some(
+            "RFC 6749 §6: `grant_type=refresh_token` and `refresh_token`; `username` and \
+             `password` are not read.",
+        ))
+        .property(
+            "grant_type",
+            typed(Type::String).pattern(Some("^refresh_token$")),
+        )
+        .required("grant_type")
+        .required("refresh_token");
+    AllOfBuilder::new()
+        .schema_type(Type::Object)
+        .title(Some(PASSWORD_FORM))
+        .description(Some(format!(
+            "The password grant (RFC 6749 §4.3.2) or the refresh grant (RFC 6749 §6). {pairs}"
+        )))
+        .item(b)
+        .item(
+            OneOfBuilder::new()
+                .item(password_grant.required("username").required("password"))
+                .item(refresh_grant),
+        )
+        .build()
+        .into()
+}
+
+/// The token revocation form (RFC 7009 §2.1), with the form parser's limits of the service
+/// (`limits`): the body size limit is the request body's (see `ApiDoc::operation`).
+pub(crate) fn revocation_form(limits: &Limits) -> Schema {
+    typed(Type::Object)
+        .title(Some(REVOCATION_FORM))
+        .property(
+            "token",
+            string(
+                "The token to revoke, access or refresh token: not empty. It is the request's \
+                 only credential.",
+            )
+            .min_length(Some(1)),
+        )
+        .property(
+            "token_type_hint",
+            string(
+                "Optional: the kind of `token`. Not needed, since the kind of a token shows in \
+                 its shape.",
+            )
+            .enum_values(Some(["access_token", "refresh_token"])),
+        )
+        // Unknown parameters are ignored, but each is one of the form's `name=value` pairs.
+        .additional_properties(Some(string("Other parameters are accepted and ignored.")))
         .max_properties(Some(limits.pairs))
         .description(Some(format!(
             "At most {} `name=value` pairs in all, unknown parameters and empty values \
              included (an empty value counts as not sent).",
             limits.pairs
-        )));
-    if grant_type_required {
-        b = b.required("grant_type");
-    }
-    b.required("username").required("password").build().into()
+        )))
+        .required("token")
+        .build()
+        .into()
 }
 
 /// The ECMA-262 pattern of the `scope` values the form parser accepts: any number of scope

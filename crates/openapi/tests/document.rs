@@ -1,8 +1,9 @@
-//! The OpenAPI document: scheme, per-operation scopes, the token operation, and the error
-//! answers of each style, checked against what tessera-core really answers.
+//! The OpenAPI document: scheme, per-operation scopes, the token operation (with the refresh
+//! grant in the rfc style), the revocation operation (rfc style only), and the error answers
+//! of each style, checked against what tessera-core really answers.
 
 use serde_json::{Value, json};
-use tessera_core::form::{self, FormError, FormOptions, GrantType, Limits, Missing};
+use tessera_core::form::{self, Field, FormError, FormOptions, GrantType, Limits, Missing};
 use tessera_core::http::{Failure, Style};
 use tessera_openapi::utoipa::openapi::schema::{ObjectBuilder, Type};
 use tessera_openapi::{ApiDoc, DocError, Guard, SecuredRoute};
@@ -52,6 +53,11 @@ fn api(config: &Config) -> ApiDoc {
         .route(SecuredRoute::get("/health"))
 }
 
+/// [`api`] with the revocation operation.
+fn api_with_revoke(config: &Config) -> ApiDoc {
+    api(config).route(SecuredRoute::revoke("/revoke"))
+}
+
 fn json_of(api: ApiDoc) -> Value {
     serde_json::to_value(api.build().expect("valid declarations")).expect("serialisable")
 }
@@ -87,19 +93,39 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 }
 
 /// A small JSON Schema check for the keywords these documents use. Objects with
-/// `properties` must not carry other members, so a body member the schema forgets fails.
+/// `properties` must not carry other members, so a body member the schema forgets fails,
+/// unless they have `additionalProperties` (which the other members must then fit) or are a
+/// member of an `allOf` (whose other members judge them).
 fn validate(doc: &Value, schema: &Value, value: &Value) -> Result<(), String> {
+    validate_in(doc, schema, value, true)
+}
+
+fn validate_in(doc: &Value, schema: &Value, value: &Value, strict: bool) -> Result<(), String> {
     let schema = resolve(doc, schema);
     if let Some(any) = schema["anyOf"].as_array() {
         let errors: Vec<String> = any
             .iter()
-            .filter_map(|s| validate(doc, s, value).err())
+            .filter_map(|s| validate_in(doc, s, value, strict).err())
             .collect();
         return if errors.len() < any.len() {
             Ok(())
         } else {
             Err(format!("{value} matches no anyOf branch: {errors:?}"))
         };
+    }
+    if let Some(one) = schema["oneOf"].as_array() {
+        let errors: Vec<String> = one
+            .iter()
+            .filter_map(|s| validate_in(doc, s, value, strict).err())
+            .collect();
+        if errors.len() + 1 != one.len() {
+            return Err(format!(
+                "{value} matches not exactly one oneOf branch: {errors:?}"
+            ));
+        }
+    }
+    for s in schema["allOf"].as_array().into_iter().flatten() {
+        validate_in(doc, s, value, false)?;
     }
     if let Some(t) = schema["type"].as_str() {
         let ok = match t {
@@ -125,6 +151,20 @@ fn validate(doc: &Value, schema: &Value, value: &Value) -> Result<(), String> {
     {
         return Err(format!("{n} < {min}"));
     }
+    if let Some(text) = value.as_str() {
+        let chars = u64::try_from(text.chars().count()).expect("a length");
+        if schema["minLength"].as_u64().is_some_and(|min| chars < min) {
+            return Err(format!("{value} is too short"));
+        }
+        if schema["maxLength"].as_u64().is_some_and(|max| chars > max) {
+            return Err(format!("{value} is too long"));
+        }
+        if let Some(pattern) = schema["pattern"].as_str()
+            && !matches_pattern(pattern, text)
+        {
+            return Err(format!("{value} does not match {pattern}"));
+        }
+    }
     if let Some(obj) = value.as_object() {
         for r in schema["required"].as_array().into_iter().flatten() {
             let r = r.as_str().expect("a name");
@@ -132,21 +172,54 @@ fn validate(doc: &Value, schema: &Value, value: &Value) -> Result<(), String> {
                 return Err(format!("{value} lacks the required {r}"));
             }
         }
+        if let Some(max) = schema["maxProperties"].as_u64()
+            && u64::try_from(obj.len()).expect("a count") > max
+        {
+            return Err(format!("{value} has more than {max} members"));
+        }
         if let Some(props) = schema["properties"].as_object() {
+            let other = schema.get("additionalProperties");
             for (k, v) in obj {
-                let p = props
-                    .get(k)
-                    .ok_or_else(|| format!("{k} of {value} is not in the schema"))?;
-                validate(doc, p, v)?;
+                match (props.get(k), other) {
+                    (Some(p), _) | (None, Some(p)) => validate_in(doc, p, v, true)?,
+                    (None, None) if strict => {
+                        return Err(format!("{k} of {value} is not in the schema"));
+                    }
+                    (None, None) => {}
+                }
             }
         }
     }
     if let (Some(items), Some(arr)) = (schema.get("items"), value.as_array()) {
         for v in arr {
-            validate(doc, items, v)?;
+            validate_in(doc, items, v, true)?;
         }
     }
     Ok(())
+}
+
+/// Whether `text` matches `pattern`, one of the shapes these documents use: `^literal$`,
+/// `^(one|other)$` or `^[class]*$`.
+fn matches_pattern(pattern: &str, text: &str) -> bool {
+    if pattern.starts_with("^[") {
+        let class = class_of(pattern);
+        return text.chars().all(|c| class.contains(&c));
+    }
+    let inner = pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .unwrap_or_else(|| panic!("{pattern} is not anchored"));
+    let inner = inner
+        .strip_prefix('(')
+        .and_then(|p| p.strip_suffix(')'))
+        .unwrap_or(inner);
+    assert!(
+        inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '|'),
+        "{pattern} is not a list of literals"
+    );
+    inner.split('|').any(|alt| alt == text)
 }
 
 /// Every `$ref` in the document resolves.
@@ -182,6 +255,15 @@ fn password_flow_scheme_with_the_declared_scopes() {
         d["components"]["securitySchemes"],
         json!({"OAuth2PasswordBearer": {"type": "oauth2", "flows": {"password": {
             "tokenUrl": "token",
+            "refreshUrl": "token",
+            "scopes": {"me": "Read information about the current user.", "items": "Read items."}
+        }}}})
+    );
+    // FastAPI's scheme has no refresh URL: the fastapi style has no refresh grant.
+    assert_eq!(
+        doc(Style::FastApi)["components"]["securitySchemes"],
+        json!({"OAuth2PasswordBearer": {"type": "oauth2", "flows": {"password": {
+            "tokenUrl": "token",
             "scopes": {"me": "Read information about the current user.", "items": "Read items."}
         }}}})
     );
@@ -193,17 +275,17 @@ fn password_flow_scheme_with_the_declared_scopes() {
     );
     assert_eq!(
         jwt["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"],
-        json!({"tokenUrl": "token", "scopes": {}})
+        json!({"tokenUrl": "token", "refreshUrl": "token", "scopes": {}})
     );
     let moved = json_of(
         ApiDoc::new("T", "1", &Config::default())
             .token_url("/auth/token")
             .route(SecuredRoute::token("/auth/token")),
     );
-    assert_eq!(
-        moved["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"]["tokenUrl"],
-        "/auth/token"
-    );
+    let flow = &moved["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"];
+    assert_eq!(flow["tokenUrl"], "/auth/token");
+    // The refresh grant is posted to the token endpoint.
+    assert_eq!(flow["refreshUrl"], "/auth/token");
     assert!(!moved["paths"]["/auth/token"]["post"].is_null());
 }
 
@@ -232,71 +314,117 @@ fn each_protected_operation_requires_exactly_its_scopes() {
     }
 }
 
+/// The object of the token form's fields, and the password grant's `required`: the form
+/// itself in the fastapi style; in the rfc style the first member of its `allOf`, and the
+/// password branch of its `oneOf`.
+fn form_parts(form: &Value) -> (&Value, &Value) {
+    match form["allOf"].as_array() {
+        None => (form, &form["required"]),
+        Some(all) => (&all[0], &all[1]["oneOf"][0]["required"]),
+    }
+}
+
 #[test]
 fn token_operation_takes_the_password_form() {
-    for (grant_type, required) in [
-        (GrantType::Optional, json!(["username", "password"])),
-        (
-            GrantType::Required,
-            json!(["grant_type", "username", "password"]),
-        ),
-    ] {
-        let mut c = Config::default();
-        c.form.grant_type = grant_type;
-        let d = json_of(api(&c));
-        let body = &d["paths"]["/token"]["post"]["requestBody"];
-        assert_eq!(body["required"], true);
-        let content = body["content"].as_object().expect("content");
-        assert_eq!(
-            content.keys().collect::<Vec<_>>(),
-            ["application/x-www-form-urlencoded"]
-        );
-        let form = resolve(&d, &content["application/x-www-form-urlencoded"]["schema"]);
-        let props = form["properties"].as_object().expect("properties");
-        let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
-        names.sort_unstable();
-        assert_eq!(
-            names,
-            [
+    for style in [Style::Rfc, Style::FastApi] {
+        for (grant_type, required) in [
+            (GrantType::Optional, json!(["username", "password"])),
+            (
+                GrantType::Required,
+                json!(["grant_type", "username", "password"]),
+            ),
+        ] {
+            let mut c = config(style, true, false);
+            c.form.grant_type = grant_type;
+            let d = json_of(api(&c));
+            let body = &d["paths"]["/token"]["post"]["requestBody"];
+            assert_eq!(body["required"], true);
+            let content = body["content"].as_object().expect("content");
+            assert_eq!(
+                content.keys().collect::<Vec<_>>(),
+                ["application/x-www-form-urlencoded"]
+            );
+            let whole = resolve(&d, &content["application/x-www-form-urlencoded"]["schema"]);
+            assert_eq!(whole["title"], "OAuth2PasswordRequestForm");
+            assert_eq!(whole["type"], "object");
+            let (form, password_grant) = form_parts(whole);
+            let props = form["properties"].as_object().expect("properties");
+            let mut names: Vec<&str> = props.keys().map(String::as_str).collect();
+            names.sort_unstable();
+            let mut want = vec![
                 "client_id",
                 "client_secret",
                 "grant_type",
                 "password",
                 "scope",
-                "username"
-            ]
-        );
-        // An empty grant_type counts as not sent, so a sent one is always `password`.
-        assert_eq!(props["grant_type"]["pattern"], "^password$");
-        // The limits the form parser enforces, from the service's configuration.
-        let limits = Limits::DEFAULT;
-        assert_eq!(c.form.limits, limits);
-        assert_eq!(props["username"]["minLength"], 1);
-        assert_eq!(props["username"]["maxLength"], limits.username);
-        assert_eq!(props["password"]["minLength"], 1);
-        assert_eq!(props["password"]["maxLength"], limits.password);
-        assert_eq!(props["scope"]["pattern"], r"^[\t\n\f\r !#-\[\]-~]*$");
-        assert_eq!(form["maxProperties"], limits.pairs);
-        assert_eq!(form["additionalProperties"]["type"], "string");
-        let description = body["description"].as_str().expect("a description");
-        assert!(
-            description.contains(&format!("at most {} bytes", limits.body)),
-            "{description}"
-        );
-        assert_eq!(props["password"]["format"], "password");
-        assert_eq!(props["client_secret"]["format"], "password");
-        assert_eq!(props["scope"]["default"], "");
-        assert!(props.values().all(|p| p["type"] == "string"));
-        assert_eq!(form["required"], required);
+                "username",
+            ];
+            if style == Style::Rfc {
+                want.insert(4, "refresh_token");
+            }
+            assert_eq!(names, want);
+            // An empty grant_type counts as not sent, so a sent one is always `password` (or
+            // in the rfc style `refresh_token`).
+            let grant_types = match style {
+                Style::Rfc => "^(password|refresh_token)$",
+                Style::FastApi => "^password$",
+            };
+            assert_eq!(props["grant_type"]["pattern"], grant_types);
+            // The limits the form parser enforces, from the service's configuration.
+            let limits = Limits::DEFAULT;
+            assert_eq!(c.form.limits, limits);
+            assert_eq!(props["username"]["minLength"], 1);
+            assert_eq!(props["username"]["maxLength"], limits.username);
+            assert_eq!(props["password"]["minLength"], 1);
+            assert_eq!(props["password"]["maxLength"], limits.password);
+            assert_eq!(props["scope"]["pattern"], r"^[\t\n\f\r !#-\[\]-~]*$");
+            assert_eq!(form["maxProperties"], limits.pairs);
+            assert_eq!(form["additionalProperties"]["type"], "string");
+            let description = body["description"].as_str().expect("a description");
+            assert!(
+                description.contains(&format!("at most {} bytes", limits.body)),
+                "{description}"
+            );
+            assert_eq!(props["password"]["format"], "password");
+            assert_eq!(props["client_secret"]["format"], "password");
+            assert_eq!(props["scope"]["default"], "");
+            assert!(props.values().all(|p| p["type"] == "string"));
+            assert_eq!(password_grant, &required);
+            if style == Style::Rfc {
+                assert!(description.contains("refresh grant"), "{description}");
+                assert_eq!(props["refresh_token"]["minLength"], 1);
+                // Exactly one grant's requirements apply, told apart by `grant_type`.
+                let grants = whole["allOf"][1]["oneOf"].as_array().expect("oneOf");
+                assert_eq!(grants.len(), 2);
+                assert_eq!(
+                    grants[0]["properties"]["grant_type"]["pattern"],
+                    "^password$"
+                );
+                assert_eq!(
+                    grants[1]["properties"]["grant_type"]["pattern"],
+                    "^refresh_token$"
+                );
+                assert_eq!(
+                    grants[1]["required"],
+                    json!(["grant_type", "refresh_token"])
+                );
+            } else {
+                assert!(whole.get("allOf").is_none());
+                assert!(!description.contains("refresh"), "{description}");
+            }
+        }
     }
 }
 
-/// The password form's schema in a document built with `limits`.
-fn password_form_with(limits: Limits) -> Value {
-    let mut c = Config::default();
+/// The object of the token form's fields (see [`form_parts`]) in a document of `style` built
+/// with `limits`.
+fn password_form_with(style: Style, limits: Limits) -> Value {
+    let mut c = config(style, true, false);
     c.form.limits = limits;
     let d = json_of(api(&c));
-    d["components"]["schemas"]["OAuth2PasswordRequestForm"].clone()
+    form_parts(&d["components"]["schemas"]["OAuth2PasswordRequestForm"])
+        .0
+        .clone()
 }
 
 #[test]
@@ -310,7 +438,7 @@ fn form_limits_are_the_services() {
     let mut c = Config::default();
     c.form.limits = limits;
     let d = json_of(api(&c));
-    let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
+    let (form, _) = form_parts(&d["components"]["schemas"]["OAuth2PasswordRequestForm"]);
     assert_eq!(form["properties"]["username"]["maxLength"], 20);
     assert_eq!(form["properties"]["password"]["maxLength"], 30);
     assert_eq!(form["maxProperties"], 7);
@@ -401,27 +529,28 @@ fn form_schema_is_what_the_parser_accepts() {
             password: 11,
         },
     ] {
-        let schema = password_form_with(limits);
-        let props = &schema["properties"];
-        let max = |name: &str| {
-            usize::try_from(props[name]["maxLength"].as_u64().expect("maxLength")).expect("usize")
-        };
-        let (user_max, pass_max) = (max("username"), max("password"));
-        let pairs = usize::try_from(schema["maxProperties"].as_u64().expect("maxProperties"))
-            .expect("usize");
-        let class = class_of(props["scope"]["pattern"].as_str().expect("a pattern"));
-        let missing = |username, password| {
-            refused(FormError::Fields {
-                grant_type: None,
-                missing: Missing {
-                    grant_type: false,
-                    username,
-                    password,
-                },
-            })
-        };
         for style in [Style::Rfc, Style::FastApi] {
             let p = |body: &str| parse(body, style, limits);
+            let schema = password_form_with(style, limits);
+            let props = &schema["properties"];
+            let max = |name: &str| {
+                usize::try_from(props[name]["maxLength"].as_u64().expect("maxLength"))
+                    .expect("usize")
+            };
+            let (user_max, pass_max) = (max("username"), max("password"));
+            let pairs = usize::try_from(schema["maxProperties"].as_u64().expect("maxProperties"))
+                .expect("usize");
+            let class = class_of(props["scope"]["pattern"].as_str().expect("a pattern"));
+            let missing = |username, password| {
+                refused(FormError::Fields {
+                    grant_type: None,
+                    missing: Missing {
+                        grant_type: false,
+                        username,
+                        password,
+                    },
+                })
+            };
             let u = "u".repeat(user_max);
             let w = "w".repeat(pass_max);
             assert_eq!(p(&format!("username={u}&password={w}")), Ok(()));
@@ -438,8 +567,14 @@ fn form_schema_is_what_the_parser_accepts() {
             assert_eq!(props["password"]["minLength"], 1);
             assert_eq!(p("username=&password=p"), missing(true, false));
             assert_eq!(p("username=u&password="), missing(false, true));
-            // The pattern `^password$`: nothing else is a grant type.
-            assert_eq!(props["grant_type"]["pattern"], "^password$");
+            // The pattern `^password$`: nothing else is a grant type (in the rfc style but
+            // `refresh_token`, which the refresh grant's parser reads: see
+            // `rfc_token_form_schema_is_what_the_parsers_accept`).
+            let grant_types = match style {
+                Style::Rfc => "^(password|refresh_token)$",
+                Style::FastApi => "^password$",
+            };
+            assert_eq!(props["grant_type"]["pattern"], grant_types);
             assert_eq!(p("grant_type=password&username=u&password=p"), Ok(()));
             assert!(p("grant_type=Password&username=u&password=p").is_err());
             // maxProperties: one `name=value` pair per property, unknown ones included.
@@ -501,12 +636,16 @@ fn fields_in_fastapis_order() {
             "grant_type",
             "username",
             "password",
+            "refresh_token",
             "scope",
             "client_id",
             "client_secret",
         ],
     );
-    in_order("\"Token\":{", &["access_token", "token_type", "expires_in"]);
+    in_order(
+        "\"Token\":{",
+        &["access_token", "token_type", "expires_in", "refresh_token"],
+    );
     // Operations in declaration order (Swagger UI lists them so), not sorted.
     in_order(
         "\"paths\":{",
@@ -526,6 +665,13 @@ fn token_response_by_style() {
     let token = |c: Config| {
         let d = json_of(api(&c));
         let ok = &d["paths"]["/token"]["post"]["responses"]["200"];
+        // A refresh token is answered in the rfc style only.
+        let example = &ok["content"]["application/json"]["examples"]["token"]["value"];
+        assert_eq!(
+            example.get("refresh_token").is_some(),
+            c.style == Style::Rfc,
+            "{example}"
+        );
         assert_eq!(
             ok["headers"]["Cache-Control"]["schema"]["enum"],
             json!(["no-store"])
@@ -548,8 +694,15 @@ fn token_response_by_style() {
             .expect("props")
             .keys()
             .collect::<Vec<_>>(),
-        ["access_token", "expires_in", "scope", "token_type"]
+        [
+            "access_token",
+            "expires_in",
+            "refresh_token",
+            "scope",
+            "token_type"
+        ]
     );
+    // `refresh_token` is absent when the refresh token store could not be reached.
     assert_eq!(
         rfc["required"],
         json!(["access_token", "token_type", "expires_in"])
@@ -715,6 +868,17 @@ fn only_the_schemas_in_use() {
         ]
     );
     assert_eq!(
+        names(&json_of(api_with_revoke(&config(Style::Rfc, true, false)))),
+        [
+            "HTTPError",
+            "OAuth2PasswordRequestForm",
+            "OAuth2RevocationRequestForm",
+            "OAuthError",
+            "Token",
+            "User"
+        ]
+    );
+    assert_eq!(
         names(&doc(Style::FastApi)),
         [
             "HTTPError",
@@ -811,6 +975,15 @@ fn contradictory_declarations_are_refused() {
     );
     assert_eq!(
         base()
+            .schema("OAuth2RevocationRequestForm", user_schema())
+            .build()
+            .err(),
+        Some(DocError::DuplicateSchema(
+            "OAuth2RevocationRequestForm".into()
+        ))
+    );
+    assert_eq!(
+        base()
             .schema("User", user_schema())
             .schema("User", user_schema())
             .build()
@@ -837,5 +1010,436 @@ fn guards() {
     assert!(Guard::Bearer.needs_token());
     assert!(!Guard::TokenEndpoint.needs_token());
     assert!(!Guard::None.needs_token());
+    assert!(!Guard::RevocationEndpoint.needs_token());
     assert_eq!(SecuredRoute::token("/token").guard, Guard::TokenEndpoint);
+    assert_eq!(
+        SecuredRoute::revoke("/revoke").guard,
+        Guard::RevocationEndpoint
+    );
+    assert_eq!(SecuredRoute::revoke("/revoke").id(), "post_revoke");
+}
+
+/// The answer tessera-core gives to `failure` in the rfc style, as JSON.
+fn rfc_body(failure: Failure<'_>) -> Value {
+    serde_json::from_str(&failure.answer(Style::Rfc, &[]).body().to_string()).expect("JSON")
+}
+
+/// The examples of `status` of an operation, by name.
+fn examples<'a>(op: &'a Value, status: &str) -> &'a serde_json::Map<String, Value> {
+    op["responses"][status]["content"]["application/json"]["examples"]
+        .as_object()
+        .unwrap_or_else(|| panic!("examples of {status}"))
+}
+
+#[test]
+fn refresh_grant_answers_in_the_rfc_token_operation() {
+    let d = doc(Style::Rfc);
+    let op = &d["paths"]["/token"]["post"];
+    assert_eq!(statuses(op), [200, 400, 413, 429, 503]);
+    let bad = examples(op, "400");
+    let value = |name: &str| bad[name]["value"].clone();
+    assert_eq!(
+        value("invalid_refresh_token"),
+        json!({"error": "invalid_grant",
+               "error_description": "The refresh token is invalid, expired or revoked",
+               "detail": "The refresh token is invalid, expired or revoked"})
+    );
+    assert_eq!(
+        value("scope_beyond_grant"),
+        json!({"error": "invalid_scope",
+               "error_description": "The requested scope exceeds the scope granted",
+               "detail": "The requested scope exceeds the scope granted"})
+    );
+    assert_eq!(
+        value("missing_refresh_token"),
+        json!({"error": "invalid_request",
+               "error_description": "Missing required parameter: refresh_token",
+               "detail": "Missing required parameter: refresh_token"})
+    );
+    assert_eq!(
+        value("unsupported_grant_type")["error_description"],
+        "Only the password and refresh_token grants are supported"
+    );
+    for (name, failure) in [
+        ("invalid_refresh_token", Failure::InvalidRefreshToken),
+        ("scope_beyond_grant", Failure::ScopeBeyondGrant),
+        (
+            "missing_refresh_token",
+            Failure::MissingParameter(Field::RefreshToken),
+        ),
+    ] {
+        assert_eq!(value(name), rfc_body(failure), "{name}");
+    }
+    let unavailable = examples(op, "503");
+    assert_eq!(
+        unavailable["refresh_token_store_unavailable"]["value"],
+        json!({"detail": "Service Unavailable"})
+    );
+    assert!(unavailable.contains_key("unavailable"));
+    assert_eq!(
+        op["responses"]["503"]["headers"]["Retry-After"]["schema"]["type"],
+        "integer"
+    );
+    let description = op["responses"]["400"]["description"]
+        .as_str()
+        .expect("a description");
+    assert!(description.contains("neither `password` nor `refresh_token`"));
+}
+
+/// Whether the service accepts the `/token` form `pairs` (decoded names and values) in the rfc
+/// style, as it dispatches: to the refresh grant's parser when `grant_type` is
+/// `refresh_token`, else to the password grant's.
+fn rfc_token_form_accepted(pairs: &[(&str, &str)], grant_type: GrantType) -> bool {
+    let mut body = String::new();
+    for (name, value) in pairs {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str(name);
+        body.push('=');
+        for b in value.bytes() {
+            body.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let opts = Style::Rfc.form_options(FormOptions {
+        grant_type,
+        ..FormOptions::DEFAULT
+    });
+    let body = body.as_bytes();
+    let content_type = Some("application/x-www-form-urlencoded");
+    let mut buf = vec![0u8; form::buffer_len(body, &opts)];
+    let refresh = form::parse_params(body, content_type, &opts, [Field::GrantType], &mut buf)
+        .is_ok_and(|p| p.values[0] == Some("refresh_token"));
+    let mut buf = vec![0u8; form::buffer_len(body, &opts)];
+    if refresh {
+        let fields = [Field::GrantType, Field::RefreshToken, Field::Scope];
+        form::parse_params(body, content_type, &opts, fields, &mut buf)
+            .is_ok_and(|p| !p.scope_malformed && p.values[1].is_some())
+    } else {
+        form::parse(body, content_type, &opts, &mut buf).is_ok()
+    }
+}
+
+/// The rfc style's token form (both grants) allows a form exactly when the service's parsers
+/// accept it.
+#[test]
+fn rfc_token_form_schema_is_what_the_parsers_accept() {
+    let bodies: [&[(&str, &str)]; 14] = [
+        &[("username", "u"), ("password", "p")],
+        &[
+            ("grant_type", "password"),
+            ("username", "u"),
+            ("password", "p"),
+        ],
+        &[("grant_type", "refresh_token"), ("refresh_token", "r")],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "r"),
+            ("scope", "me items"),
+        ],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "r"),
+            ("scope", ""),
+        ],
+        &[("grant_type", "refresh_token")],
+        &[("grant_type", "refresh_token"), ("refresh_token", "")],
+        &[
+            ("grant_type", "refresh_token"),
+            ("username", "u"),
+            ("password", "p"),
+        ],
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "r"),
+            ("scope", "me\""),
+        ],
+        &[("grant_type", "password"), ("refresh_token", "r")],
+        &[("refresh_token", "r")],
+        &[
+            ("grant_type", "client_credentials"),
+            ("username", "u"),
+            ("password", "p"),
+        ],
+        &[("grant_type", "Refresh_token"), ("refresh_token", "r")],
+        &[("username", "u")],
+    ];
+    for grant_type in [GrantType::Optional, GrantType::Required] {
+        let mut c = config(Style::Rfc, true, false);
+        c.form.grant_type = grant_type;
+        let d = json_of(api(&c));
+        let form = &d["paths"]["/token"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"]
+            ["schema"];
+        for pairs in bodies {
+            let value = Value::Object(
+                pairs
+                    .iter()
+                    .map(|(n, v)| ((*n).to_owned(), json!(v)))
+                    .collect(),
+            );
+            let allowed = validate(&d, form, &value);
+            assert_eq!(
+                allowed.is_ok(),
+                rfc_token_form_accepted(pairs, grant_type),
+                "{value} with {grant_type:?}: {allowed:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn revocation_operation_in_the_rfc_style() {
+    let limits = Limits {
+        body: 700,
+        pairs: 4,
+        username: 9,
+        password: 11,
+    };
+    let mut c = config(Style::Rfc, true, false);
+    c.form.limits = limits;
+    let d = json_of(api_with_revoke(&c));
+    check_refs(&d, &d);
+    let op = &d["paths"]["/revoke"]["post"];
+    assert_eq!(statuses(op), [200, 400, 413, 503]);
+    assert_eq!(op["operationId"], "post_revoke");
+    // The token in the form is the only credential: no lock, no Authorization header.
+    assert!(op.get("security").is_none());
+    assert!(op.get("parameters").is_none());
+
+    // The form.
+    let body = &op["requestBody"];
+    assert_eq!(body["required"], true);
+    let content = body["content"].as_object().expect("content");
+    assert_eq!(
+        content.keys().collect::<Vec<_>>(),
+        ["application/x-www-form-urlencoded"]
+    );
+    let schema = &content["application/x-www-form-urlencoded"]["schema"];
+    assert_eq!(
+        schema,
+        &json!({"$ref": "#/components/schemas/OAuth2RevocationRequestForm"})
+    );
+    let description = body["description"].as_str().expect("a description");
+    assert!(description.contains("RFC 7009"), "{description}");
+    assert!(description.contains("at most 700 bytes"), "{description}");
+    let form = resolve(&d, schema);
+    assert_eq!(form["type"], "object");
+    assert_eq!(form["required"], json!(["token"]));
+    assert_eq!(form["maxProperties"], limits.pairs);
+    assert_eq!(form["additionalProperties"]["type"], "string");
+    let props = form["properties"].as_object().expect("properties");
+    assert_eq!(
+        props.keys().collect::<Vec<_>>(),
+        ["token", "token_type_hint"]
+    );
+    assert_eq!(props["token"]["type"], "string");
+    assert_eq!(props["token"]["minLength"], 1);
+    assert_eq!(
+        props["token_type_hint"]["enum"],
+        json!(["access_token", "refresh_token"])
+    );
+    // The schema allows what the parser accepts, and refuses what it refuses.
+    let opts = Style::Rfc.form_options(FormOptions {
+        limits,
+        ..FormOptions::DEFAULT
+    });
+    let accepted = |body: &str| {
+        let mut buf = vec![0u8; form::buffer_len(body.as_bytes(), &opts)];
+        form::parse_params(
+            body.as_bytes(),
+            Some("application/x-www-form-urlencoded"),
+            &opts,
+            [Field::Token, Field::TokenTypeHint],
+            &mut buf,
+        )
+        .is_ok_and(|p| p.values[0].is_some())
+    };
+    for (text, value) in [
+        ("token=t", json!({"token": "t"})),
+        (
+            "token=t&token_type_hint=refresh_token",
+            json!({"token": "t", "token_type_hint": "refresh_token"}),
+        ),
+        (
+            "token=t&token_type_hint=access_token&a=1&b=2",
+            json!({"token": "t", "token_type_hint": "access_token", "a": "1", "b": "2"}),
+        ),
+        (
+            "token=t&a=1&b=2&c=3&d=4",
+            json!({"token": "t", "a": "1", "b": "2", "c": "3", "d": "4"}),
+        ),
+        ("token=", json!({"token": ""})),
+        (
+            "token_type_hint=access_token",
+            json!({"token_type_hint": "access_token"}),
+        ),
+    ] {
+        assert_eq!(
+            validate(&d, schema, &value).is_ok(),
+            accepted(text),
+            "{text}"
+        );
+    }
+
+    // 200: an empty body that must not be cached.
+    let ok = &op["responses"]["200"];
+    assert!(ok.get("content").is_none());
+    assert_eq!(
+        ok["headers"]["Cache-Control"]["schema"]["enum"],
+        json!(["no-store"])
+    );
+    assert_eq!(
+        ok["headers"]["Pragma"]["schema"]["enum"],
+        json!(["no-cache"])
+    );
+
+    // The errors, each tessera-core's answer.
+    let bad = examples(op, "400");
+    // (serde_json sorts members.)
+    assert_eq!(
+        bad.keys().collect::<Vec<_>>(),
+        [
+            "malformed",
+            "missing_token",
+            "repeated_parameter",
+            "too_many_parameters"
+        ]
+    );
+    assert_eq!(
+        bad["missing_token"]["value"],
+        json!({"error": "invalid_request",
+               "error_description": "Missing required parameter: token",
+               "detail": "Missing required parameter: token"})
+    );
+    assert_eq!(
+        bad["repeated_parameter"]["value"],
+        rfc_body(Failure::Form(FormError::Repeated(Field::Token)))
+    );
+    assert!(
+        bad.values()
+            .all(|e| e["value"]["error"] == "invalid_request")
+    );
+    // 413 as the token operation documents it.
+    let token = &d["paths"]["/token"]["post"];
+    assert_eq!(examples(op, "413"), examples(token, "413"));
+    assert_eq!(
+        op["responses"]["413"]["content"]["application/json"]["schema"],
+        token["responses"]["413"]["content"]["application/json"]["schema"]
+    );
+    let unavailable = &op["responses"]["503"];
+    assert_eq!(
+        examples(op, "503")["unavailable"]["value"],
+        json!({"detail": "Service Unavailable"})
+    );
+    assert_eq!(
+        unavailable["headers"]["Retry-After"]["schema"]["type"],
+        "integer"
+    );
+    for status in ["400", "413", "503"] {
+        let r = &op["responses"][status];
+        assert!(r["headers"].get("WWW-Authenticate").is_none(), "{status}");
+        let content = &r["content"]["application/json"];
+        for (name, ex) in content["examples"].as_object().expect("examples") {
+            validate(&d, &content["schema"], &ex["value"])
+                .unwrap_or_else(|e| panic!("{status} {name}: {e}"));
+        }
+    }
+    // Listed where it is declared: after the others here.
+    let text = api_with_revoke(&c)
+        .build()
+        .expect("valid")
+        .to_json()
+        .expect("JSON");
+    let at = |path: &str| text.find(&format!("\"{path}\":{{")).expect(path);
+    assert!(at("/health") < at("/revoke"));
+}
+
+/// Every configuration of the fastapi style that the document depends on.
+fn fastapi_configs() -> Vec<Config> {
+    let mut out = Vec::new();
+    for scope_claim in [false, true] {
+        for challenge in [false, true] {
+            for grant_type in [GrantType::Optional, GrantType::Required] {
+                let mut c = config(Style::FastApi, scope_claim, challenge);
+                c.form.grant_type = grant_type;
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// The fastapi style stays FastAPI's: no revocation operation (a declared one is left out), no
+/// refresh URL, nothing of the refresh grant in the form, the answers or the token.
+#[test]
+fn fastapi_documents_have_nothing_of_refresh_or_revocation() {
+    for c in fastapi_configs() {
+        let without = api(&c).build().expect("valid").to_json().expect("JSON");
+        let with = api_with_revoke(&c)
+            .build()
+            .expect("valid")
+            .to_json()
+            .expect("JSON");
+        assert_eq!(with, without, "a revoke route changes nothing");
+        let lower = with.to_ascii_lowercase();
+        for word in [
+            "refresh",
+            "revo",
+            "7009",
+            "allof",
+            "oneof",
+            "oauth2revocationrequestform",
+        ] {
+            assert!(!lower.contains(word), "{word} in {with}");
+        }
+        let d: Value = serde_json::from_str(&with).expect("JSON");
+        assert!(d["paths"].get("/revoke").is_none());
+        let flow = &d["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"];
+        assert!(flow.get("refreshUrl").is_none());
+        assert_eq!(
+            flow.as_object().expect("flow").keys().collect::<Vec<_>>(),
+            ["scopes", "tokenUrl"]
+        );
+        let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
+        assert_eq!(form["properties"]["grant_type"]["pattern"], "^password$");
+        assert!(form["properties"].get("refresh_token").is_none());
+        assert!(
+            d["components"]["schemas"]["Token"]["properties"]
+                .get("refresh_token")
+                .is_none()
+        );
+        let token = &d["paths"]["/token"]["post"];
+        assert_eq!(
+            token["responses"]["200"]["description"],
+            "OK: the access token."
+        );
+        assert_eq!(
+            token["requestBody"]["description"],
+            format!(
+                "The OAuth2 password grant form (RFC 6749 §4.3.2), at most {} bytes as sent; a \
+                 larger body gets 413.",
+                c.form.limits.body
+            )
+        );
+        let unsupported = examples(token, "422")["unsupported_grant_type"].clone();
+        assert_eq!(
+            unsupported["summary"],
+            "`grant_type` is sent and is not `password`."
+        );
+        for name in [
+            "missing_refresh_token",
+            "scope_beyond_grant",
+            "invalid_refresh_token",
+            "refresh_token_store_unavailable",
+        ] {
+            for status in ["400", "401", "503"] {
+                assert!(
+                    token["responses"][status]["content"]["application/json"]["examples"]
+                        .get(name)
+                        .is_none(),
+                    "{name} in {status}"
+                );
+            }
+        }
+    }
 }

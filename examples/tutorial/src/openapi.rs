@@ -1,10 +1,11 @@
 //! The OpenAPI document of the tutorial app, the same for both ports: they serve
 //! [`to_json`] at `GET /openapi.json`, so their documents are identical by construction.
 //!
-//! Every route of [`Route::ALL`] that exists in the variant is declared once, with
+//! Every route of [`Route::ALL`] that exists in the variant and style is declared once, with
 //! [`Route::scopes`] as its scope list (the list the Rocket guards and Warp filters use too),
-//! and with what it checks: the raw bearer token (`/items/`), a current user (`/status/`) or
-//! an active user (`/users/me/`, `/users/me/items/`).
+//! and with what it checks: the token form (`/token`), the revocation form (`/revoke`, rfc
+//! style only), the raw bearer token (`/items/`), a current user (`/status/`) or an active
+//! user (`/users/me/`, `/users/me/items/`).
 
 use tessera_core::http::Style;
 use tessera_openapi::{ApiDoc, SecuredRoute};
@@ -37,6 +38,13 @@ fn declare(route: Route, variant: Variant) -> SecuredRoute {
         Route::Token => SecuredRoute::token(path)
             .summary("Login For Access Token")
             .operation_id("login_for_access_token"),
+        Route::Revoke => SecuredRoute::revoke(path)
+            .summary("Revoke Token")
+            .description(
+                "Revokes an access or refresh token (RFC 7009); a refresh token ends every \
+                 token of its login.",
+            )
+            .operation_id("revoke_token"),
         Route::Items => SecuredRoute::get(path)
             .bearer()
             .returns("BearerToken")
@@ -139,7 +147,7 @@ pub fn document(variant: Variant, style: Style) -> OpenApi {
         .routes(
             Route::ALL
                 .into_iter()
-                .filter(|r| r.exists_in(variant))
+                .filter(|r| r.exists_in(variant, style))
                 .map(|r| declare(r, variant)),
         );
     for (name, schema) in schemas() {
@@ -271,7 +279,7 @@ mod tests {
             let paths = d["paths"].as_object().expect("paths");
             let want: Vec<&str> = Route::ALL
                 .iter()
-                .filter(|r| r.exists_in(variant))
+                .filter(|r| r.exists_in(variant, style))
                 .map(|r| r.path())
                 .collect();
             let mut have: Vec<&str> = paths.keys().map(String::as_str).collect();
@@ -279,7 +287,7 @@ mod tests {
             sorted.sort_unstable();
             have.sort_unstable();
             assert_eq!(have, sorted);
-            for r in Route::ALL.iter().filter(|r| r.exists_in(variant)) {
+            for r in Route::ALL.iter().filter(|r| r.exists_in(variant, style)) {
                 let item = paths[r.path()].as_object().expect("path item");
                 assert_eq!(
                     item.keys().collect::<Vec<_>>(),
@@ -298,6 +306,11 @@ mod tests {
             let flow =
                 &d["components"]["securitySchemes"]["OAuth2PasswordBearer"]["flows"]["password"];
             assert_eq!(flow["tokenUrl"], "token");
+            // The rfc style refreshes at the token endpoint; FastAPI's scheme has no refresh.
+            match style {
+                Style::Rfc => assert_eq!(flow["refreshUrl"], "token"),
+                Style::FastApi => assert!(flow.get("refreshUrl").is_none()),
+            }
             let want: serde_json::Map<String, Value> = match variant {
                 Variant::Jwt => serde_json::Map::new(),
                 Variant::Scopes => SCOPES
@@ -306,10 +319,10 @@ mod tests {
                     .collect(),
             };
             assert_eq!(flow["scopes"], Value::Object(want));
-            for r in Route::ALL.iter().filter(|r| r.exists_in(variant)) {
+            for r in Route::ALL.iter().filter(|r| r.exists_in(variant, style)) {
                 let security = &operation(&d, *r)["security"];
-                if *r == Route::Token {
-                    assert!(security.is_null());
+                if matches!(r, Route::Token | Route::Revoke) {
+                    assert!(security.is_null(), "{}", r.path());
                 } else {
                     assert_eq!(
                         security,
@@ -348,6 +361,8 @@ mod tests {
         check(Scopes, Rfc, Token, &[200, 400, 413, 429, 503]);
         check(Jwt, FastApi, Token, &[200, 400, 401, 413, 422, 429, 503]);
         check(Scopes, FastApi, Token, &[200, 400, 413, 422, 429, 503]);
+        check(Jwt, Rfc, Revoke, &[200, 400, 413, 503]);
+        check(Scopes, Rfc, Revoke, &[200, 400, 413, 503]);
         check(Jwt, Rfc, Me, &[200, 400, 401]);
         check(Scopes, Rfc, Me, &[200, 400, 401, 403]);
         check(Scopes, Rfc, MyItems, &[200, 400, 401, 403]);
@@ -412,9 +427,34 @@ mod tests {
                 op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"],
                 json!({"$ref": "#/components/schemas/OAuth2PasswordRequestForm"})
             );
-            let form = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
-            assert_eq!(form["properties"]["grant_type"]["pattern"], "^password$");
-            assert_eq!(form["required"], json!(["username", "password"]));
+            let whole = &d["components"]["schemas"]["OAuth2PasswordRequestForm"];
+            // The rfc style's form takes the refresh grant too: every field, and the
+            // requirements of exactly one grant.
+            let (form, required) = match style {
+                Style::Rfc => (
+                    &whole["allOf"][0],
+                    &whole["allOf"][1]["oneOf"][0]["required"],
+                ),
+                Style::FastApi => (whole, &whole["required"]),
+            };
+            assert_eq!(
+                form["properties"]["grant_type"]["pattern"],
+                match style {
+                    Style::Rfc => "^(password|refresh_token)$",
+                    Style::FastApi => "^password$",
+                }
+            );
+            assert_eq!(required, &json!(["username", "password"]));
+            assert_eq!(
+                form["properties"].get("refresh_token").is_some(),
+                style == Style::Rfc
+            );
+            if style == Style::Rfc {
+                assert_eq!(
+                    whole["allOf"][1]["oneOf"][1]["required"],
+                    json!(["grant_type", "refresh_token"])
+                );
+            }
             // The limits of the service's form parser (`config_is_the_services` checks that
             // `config` has the service's form options).
             let limits = config(variant, style).form.limits;
@@ -436,10 +476,49 @@ mod tests {
                 style == Style::Rfc,
                 "{style:?}"
             );
+            assert_eq!(
+                token.get("refresh_token").is_some(),
+                style == Style::Rfc,
+                "{style:?}"
+            );
             // Only the rfc style of the scopes variant ever sends `scope`.
             assert_eq!(
                 token.get("scope").is_some(),
                 style == Style::Rfc && variant == Variant::Scopes
+            );
+        }
+    }
+
+    #[test]
+    fn revoke_in_the_rfc_style_only() {
+        for (variant, style) in ALL {
+            let d = doc(variant, style);
+            let op = operation(&d, Route::Revoke);
+            let form = &d["components"]["schemas"]["OAuth2RevocationRequestForm"];
+            if style == Style::FastApi {
+                assert!(d["paths"].get("/revoke").is_none());
+                assert!(form.is_null());
+                continue;
+            }
+            assert_eq!(op["operationId"], "revoke_token");
+            assert_eq!(
+                op["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"],
+                json!({"$ref": "#/components/schemas/OAuth2RevocationRequestForm"})
+            );
+            assert_eq!(form["required"], json!(["token"]));
+            assert_eq!(
+                form["properties"]["token_type_hint"]["enum"],
+                json!(["access_token", "refresh_token"])
+            );
+            // 200 with an empty body.
+            assert!(op["responses"]["200"].get("content").is_none());
+            let missing = &op["responses"]["400"]["content"]["application/json"]["examples"]["missing_token"]
+                ["value"];
+            assert_eq!(
+                missing,
+                &json!({"error": "invalid_request",
+                        "error_description": "Missing required parameter: token",
+                        "detail": "Missing required parameter: token"})
             );
         }
     }

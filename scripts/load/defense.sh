@@ -32,7 +32,7 @@ OUT=${OUT:-$(mktemp -d /tmp/tessera-defense.XXXXXX)}
 mkdir -p "$OUT"
 export SECRET_KEY=${SECRET_KEY:-load-test-secret-key-0123456789abcdef}
 # What the caller's environment says about stores and limits plays no part, except as set here.
-unset REDIS_URL REDIS_KEY_PREFIX DATABASE_URL DATABASE_SCHEMA TRUSTED_PROXY_HOPS LOGIN_FAILURE_LIMIT \
+unset REDIS_URL REDIS_KEY_PREFIX DATABASE_URL DATABASE_SCHEMA TOKEN_REVOCATION TRUSTED_PROXY_HOPS LOGIN_FAILURE_LIMIT \
   LOGIN_CLIENT_FAILURE_LIMIT LOGIN_USERNAME_FAILURE_LIMIT
 
 phases=("$@")

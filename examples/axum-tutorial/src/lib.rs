@@ -36,8 +36,11 @@ pub fn app(options: &Options, tessera: Tessera<Users>) -> Router {
         .route(Route::Items.path(), get_route(get(items)))
         .route(Route::Me.path(), get_route(me))
         .route(Route::MyItems.path(), get_route(my_items));
-    if variant == Variant::Scopes {
+    if Route::Status.exists_in(variant, style) {
         router = router.route(Route::Status.path(), get_route(get(status)));
+    }
+    if Route::Revoke.exists_in(variant, style) {
+        router = router.route(Route::Revoke.path(), post(tessera_axum::revoke));
     }
     let spec = tessera_tutorial::openapi::to_json(variant, style);
     let fallback = move |req: Request| async move { unmatched(variant, style, &req) };

@@ -14,7 +14,7 @@ use rocket::response::content::RawJson;
 use rocket::shield::Shield;
 use rocket::{Build, Rocket, catch, catchers, get, post, routes};
 use tessera_core::http::Style;
-use tessera_rocket::{ActiveUser, BearerToken, CurrentUser, Login, Reply, Tessera};
+use tessera_rocket::{ActiveUser, BearerToken, CurrentUser, Login, Reply, Revocation, Tessera};
 use tessera_service::Service;
 use tessera_tutorial::{MeScope, MyItemsScopes, Options, Route, Unmatched, Users, Variant};
 
@@ -52,6 +52,11 @@ impl<'r> FromRequest<'r> for Canonical {
 #[post("/token", data = "<login>")]
 fn token(_path: Canonical, login: Login<Users>) -> Login<Users> {
     login
+}
+
+#[post("/revoke", data = "<revocation>")]
+fn revoke(_path: Canonical, revocation: Revocation) -> Revocation {
+    revocation
 }
 
 #[get("/items")]
@@ -220,6 +225,9 @@ pub fn build(options: &Options, service: Service) -> Rocket<Build> {
     };
     if !tessera_tutorial::route_takes_head(options.style) {
         routes.extend(routes![head_refused]);
+    }
+    if Route::Revoke.exists_in(options.variant, options.style) {
+        routes.extend(routes![revoke]);
     }
     rocket::custom(figment(options))
         // Rocket's default Shield is replaced by the tutorial's own header set.

@@ -13,8 +13,10 @@ use std::time::Duration;
 use serde::Serialize;
 use tessera_core::http::{Answer, Failure, Response, Style};
 use tessera_core::{Hs256Key, KeyError, KeyRing};
-use tessera_service::postgres::{NewUser, PgUsers};
-use tessera_service::throttle::{Limit, LoginLimits, RedisThrottle};
+use tessera_service::postgres::{NewUser, PgRefreshTokens, PgUsers};
+use tessera_service::redis::{RedisRefreshTokens, RedisRevocations};
+use tessera_service::refresh::{Family, RefreshTokens, Rotation, TokenHash};
+use tessera_service::throttle::{Limit, LoginLimits, RedisThrottle, StoreFuture, Unavailable};
 use tessera_service::{Account, Config, DEFAULT_NICENESS, HashGate, Service, UserStore};
 pub mod openapi;
 
@@ -265,12 +267,15 @@ pub enum Route {
     MyItems,
     /// `GET /status/` (scopes variant only)
     Status,
+    /// `POST /revoke` (RFC 7009; rfc style only: FastAPI's tutorial has no such route)
+    Revoke,
 }
 
 impl Route {
     /// Every route, in documentation order.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Token,
+        Self::Revoke,
         Self::Items,
         Self::Me,
         Self::MyItems,
@@ -286,6 +291,7 @@ impl Route {
             Self::Me => "/users/me/",
             Self::MyItems => "/users/me/items/",
             Self::Status => "/status/",
+            Self::Revoke => "/revoke",
         }
     }
 
@@ -293,15 +299,19 @@ impl Route {
     #[must_use]
     pub const fn method(self) -> &'static str {
         match self {
-            Self::Token => "POST",
+            Self::Token | Self::Revoke => "POST",
             _ => "GET",
         }
     }
 
-    /// Whether the route exists in `variant`.
+    /// Whether the route exists in `variant` and `style`.
     #[must_use]
-    pub const fn exists_in(self, variant: Variant) -> bool {
-        !matches!((self, variant), (Self::Status, Variant::Jwt))
+    pub const fn exists_in(self, variant: Variant, style: Style) -> bool {
+        match self {
+            Self::Status => matches!(variant, Variant::Scopes),
+            Self::Revoke => matches!(style, Style::Rfc),
+            _ => true,
+        }
     }
 
     /// The scopes the route requires, in challenge order (its own, then its dependencies').
@@ -361,7 +371,7 @@ pub struct Unmatched<'a> {
 fn allowed(variant: Variant, style: Style, path: &str) -> Option<&'static str> {
     if let Some(r) = Route::ALL
         .into_iter()
-        .find(|r| r.exists_in(variant) && r.path() == path)
+        .find(|r| r.exists_in(variant, style) && r.path() == path)
     {
         return Some(r.method());
     }
@@ -474,9 +484,13 @@ pub const USAGE: &str =
 environment: SECRET_KEY (its UTF-8 bytes are the HS256 key; at least 32 bytes; unset: a random key)
              PREVIOUS_SECRET_KEYS (up to 3 earlier keys, space-separated, whose tokens still verify)
              ACCESS_TOKEN_EXPIRE_MINUTES (default 30)
-             REDIS_URL (as --redis-url: the login throttle in Redis, shared by a fleet; unset: in memory)
-             REDIS_KEY_PREFIX (the throttle's Redis key prefix; default tessera:login:)
-             DATABASE_URL (as --database-url: the users in PostgreSQL, shared by a fleet; unset: in memory)
+             REFRESH_TOKEN_EXPIRE_DAYS (refresh-token lifetime, rfc style; default 14)
+             TOKEN_REVOCATION (on|off: whether protected routes check revoked tokens; default on)
+             REDIS_URL (as --redis-url: the login throttle, revoked tokens and, without DATABASE_URL,
+                        refresh-token families in Redis, shared by a fleet; unset: in memory)
+             REDIS_KEY_PREFIX (the Redis key prefix; default tessera:, then login:, revoked:, refresh:)
+             DATABASE_URL (as --database-url: the users and refresh-token families in PostgreSQL,
+                           shared by a fleet; unset: in memory)
              DATABASE_SCHEMA (the PostgreSQL schema of the users table; default: the search path)
              LOGIN_FAILURE_LIMIT (failed logins of one client on one username within 60 s before 429; default 5)
              LOGIN_CLIENT_FAILURE_LIMIT (failed logins of one client within 10 min; default 1000; 0: no limit)
@@ -758,6 +772,13 @@ pub fn setup<I: IntoIterator<Item = String>>(
     let config = Config {
         limits: login_limits_from_env()?,
         trusted_proxy_hops: number_from_env("TRUSTED_PROXY_HOPS", 0, 16, 0)? as usize,
+        refresh_token_lifetime_secs: u64::from(number_from_env(
+            "REFRESH_TOKEN_EXPIRE_DAYS",
+            1,
+            3650,
+            14,
+        )?) * 86_400,
+        revocation_check: revocation_from_env()?,
         ..service_config(&options, lifetime)
     };
     let mut ring = KeyRing::new(key);
@@ -769,12 +790,101 @@ pub fn setup<I: IntoIterator<Item = String>>(
     let mut service =
         Service::with_keys(ring, config).with_gate(HashGate::per_core_with_niceness(niceness));
     if let Some(url) = &options.redis_url {
-        let prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "tessera:login:".into());
-        let throttle = RedisThrottle::new(url)
-            .map_err(|e| SetupError(format!("--redis-url / REDIS_URL: {e}")))?;
-        service = service.with_throttle(throttle.with_prefix(prefix));
+        let prefix = std::env::var("REDIS_KEY_PREFIX").unwrap_or_else(|_| "tessera:".into());
+        let refused = |e: tessera_service::throttle::RedisUrlError| {
+            SetupError(format!("--redis-url / REDIS_URL: {e}"))
+        };
+        let throttle = RedisThrottle::new(url).map_err(refused)?;
+        let revocations = RedisRevocations::new(url).map_err(refused)?;
+        service = service
+            .with_throttle(throttle.with_prefix(format!("{prefix}login:")))
+            .with_revocations(revocations.with_prefix(format!("{prefix}revoked:")));
+        if options.database_url.is_none() {
+            let families = RedisRefreshTokens::new(url).map_err(refused)?;
+            service =
+                service.with_refresh_tokens(families.with_prefix(format!("{prefix}refresh:")));
+        }
+    }
+    if let Some(url) = &options.database_url {
+        service = service.with_refresh_tokens(PgFamilies {
+            url: url.clone(),
+            schema: options.database_schema.clone(),
+            store: tokio::sync::OnceCell::new(),
+        });
     }
     Ok((options, service, warning))
+}
+
+/// `TOKEN_REVOCATION`: `on` (the default) or `off` (for measuring the check's cost).
+fn revocation_from_env() -> Result<bool, SetupError> {
+    match std::env::var("TOKEN_REVOCATION").as_deref() {
+        Err(_) | Ok("on") => Ok(true),
+        Ok("off") => Ok(false),
+        Ok(v) => Err(SetupError(format!(
+            "TOKEN_REVOCATION must be on or off, not {v:?}"
+        ))),
+    }
+}
+
+/// Refresh-token families in PostgreSQL ([`PgRefreshTokens`]), beside the users: connected at
+/// the first call (the migrations then run), and again at a later call if that failed;
+/// meanwhile every call is [`Unavailable`].
+struct PgFamilies {
+    url: String,
+    schema: Option<String>,
+    store: tokio::sync::OnceCell<PgRefreshTokens>,
+}
+
+impl PgFamilies {
+    async fn store(&self) -> Result<&PgRefreshTokens, Unavailable> {
+        self.store
+            .get_or_try_init(|| async {
+                let users = PgUsers::connect(&self.url, self.schema.as_deref()).await;
+                users.map(|users| users.refresh_tokens()).map_err(|e| {
+                    eprintln!("refresh tokens: {e}");
+                    Unavailable
+                })
+            })
+            .await
+    }
+}
+
+impl RefreshTokens for PgFamilies {
+    fn start<'a>(
+        &'a self,
+        family: &'a Family,
+        token: TokenHash,
+        expires: tessera_core::UnixTime,
+        now: tessera_core::UnixTime,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.store().await?.start(family, token, expires, now).await })
+    }
+
+    fn rotate<'a>(
+        &'a self,
+        old: TokenHash,
+        new: TokenHash,
+        expires: tessera_core::UnixTime,
+        now: tessera_core::UnixTime,
+    ) -> StoreFuture<'a, Rotation> {
+        Box::pin(async move { self.store().await?.rotate(old, new, expires, now).await })
+    }
+
+    fn revoke<'a>(
+        &'a self,
+        token: TokenHash,
+        now: tessera_core::UnixTime,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move { self.store().await?.revoke(token, now).await })
+    }
+
+    fn family<'a>(
+        &'a self,
+        token: TokenHash,
+        now: tessera_core::UnixTime,
+    ) -> StoreFuture<'a, Option<Family>> {
+        Box::pin(async move { self.store().await?.family(token, now).await })
+    }
 }
 
 /// What every tutorial binary does first: starts the event log, parses the command line and

@@ -46,6 +46,11 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .recover(tessera_warp::recover)
         .unify()
         .boxed();
+    let revoke = route(Route::Revoke, variant, style)
+        .and(tessera_warp::revoke(&tessera))
+        .recover(tessera_warp::recover)
+        .unify()
+        .boxed();
     let items = route(Route::Items, variant, style)
         .and(tessera_warp::bearer(&tessera))
         .map(|token: String| json(tessera_tutorial::items_json(&token)))
@@ -117,6 +122,8 @@ pub fn app_with(options: &Options, tessera: Tessera<Users>) -> BoxedFilter<(Resp
         .unify()
         .or(token)
         .unify()
+        .or(revoke)
+        .unify()
         .or(items)
         .unify()
         .or(me)
@@ -166,7 +173,7 @@ fn my_items<Sc: Scopes>(tessera: &Tessera<Users>, style: Style) -> BoxedFilter<(
 fn route(route: Route, variant: Variant, style: Style) -> BoxedFilter<()> {
     let path = warp::path::full()
         .and_then(move |path: FullPath| {
-            let found = route.exists_in(variant) && path.as_str() == route.path();
+            let found = route.exists_in(variant, style) && path.as_str() == route.path();
             std::future::ready(if found {
                 Ok(())
             } else {

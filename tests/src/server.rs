@@ -302,6 +302,8 @@ fn spawn(
         "LOGIN_FAILURE_LIMIT",
         "LOGIN_CLIENT_FAILURE_LIMIT",
         "LOGIN_USERNAME_FAILURE_LIMIT",
+        "REFRESH_TOKEN_EXPIRE_DAYS",
+        "TOKEN_REVOCATION",
     ] {
         cmd.env_remove(name);
     }

@@ -446,8 +446,22 @@ pub(crate) fn check_token(
             } else {
                 String::new()
             };
+            // token.refresh: the rfc style answers a refresh token, 256 bits in base64url.
+            let refresh = v
+                .get("refresh_token")
+                .and_then(Value::as_str)
+                .ok_or("no refresh_token string")?;
+            if refresh.len() != 43
+                || !refresh
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(format!(
+                    "refresh_token {refresh:?} is not 43 base64url characters"
+                ));
+            }
             format!(
-                r#"{{"access_token":"{t}","token_type":"bearer","expires_in":{lifetime}{scope_member}}}"#
+                r#"{{"access_token":"{t}","token_type":"bearer","expires_in":{lifetime},"refresh_token":"{refresh}"{scope_member}}}"#
             )
         }
         Style::FastApi => format!(r#"{{"access_token":"{t}","token_type":"bearer"}}"#),
@@ -490,13 +504,24 @@ pub(crate) fn check_token(
             let mut keys: Vec<&str> = obj.keys().map(String::as_str).collect();
             keys.sort_unstable();
             let want: &[&str] = if scoped {
-                &["exp", "iat", "scope", "sub"]
+                &["exp", "iat", "jti", "scope", "sub"]
             } else {
-                &["exp", "iat", "sub"]
+                &["exp", "iat", "jti", "sub"]
             };
             if keys != want {
                 return Err(format!(
                     "claims {payload_text} do not have exactly {want:?}"
+                ));
+            }
+            // tok.revoked: a random 128-bit id, by which the token can be revoked.
+            let jti = claims["jti"].as_str().unwrap_or_default();
+            if jti.len() != 22
+                || !jti
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(format!(
+                    "jti of {payload_text} is not 22 base64url characters"
                 ));
             }
             let iat = int(&claims, "iat")?;
@@ -639,9 +664,17 @@ pub(crate) fn check(c: Cfg, e: &Expect, r: &Response) -> Vec<String> {
 pub(crate) const UNCOMPARED_HEADERS: [&str; 1] = ["date"];
 
 /// The body with a fresh access token replaced by what must be equal across servers: its
-/// header and its claims without `iat` and `exp`.
+/// header and its claims without `iat`, `exp` and `jti` (random), and a refresh token (random)
+/// by its length.
 pub(crate) fn normalized_body(r: &Response) -> String {
-    let text = r.text();
+    let mut text = r.text();
+    if let Some(refresh) = r.json().and_then(|v| {
+        v.get("refresh_token")
+            .and_then(Value::as_str)
+            .map(String::from)
+    }) {
+        text = text.replace(&refresh, &format!("<refresh token of {}>", refresh.len()));
+    }
     let Some(t) = r.json().and_then(|v| {
         v.get("access_token")
             .and_then(Value::as_str)
@@ -655,6 +688,7 @@ pub(crate) fn normalized_body(r: &Response) -> String {
             if let Some(o) = claims.as_object_mut() {
                 o.remove("iat");
                 o.remove("exp");
+                o.remove("jti");
             }
             let keys: Vec<String> = serde_json::from_slice::<Value>(&p)
                 .ok()

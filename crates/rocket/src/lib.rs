@@ -54,7 +54,7 @@ pub use tessera_service::{NoScopes, Scopes, scopes};
 use tessera_service::{Style, UserStore};
 
 /// The status codes whose catchers the fairing registers.
-pub const CATCHER_CODES: [u16; 5] = [400, 401, 403, 413, 429];
+pub const CATCHER_CODES: [u16; 6] = [400, 401, 403, 413, 429, 503];
 
 /// The fairing that sets Tessera up. Attach it once.
 #[derive(Debug)]

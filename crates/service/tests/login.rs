@@ -150,7 +150,10 @@ async fn the_client_ceiling_stops_spraying_and_a_success_does_not_reset_it() {
         assert_eq!(login(&t, &a, &format!("name{i}"), "x").await.0, 400);
     }
     let (status, retry) = login(&t, &a, "name9", "x").await;
-    assert_eq!((status, retry.as_deref()), (429, Some("600")));
+    assert_eq!(status, 429);
+    // The window of 600 s opened at the first failure, a few seconds ago at most.
+    let retry: u32 = retry.as_deref().and_then(|r| r.parse().ok()).unwrap_or(0);
+    assert!((590..=600).contains(&retry), "Retry-After {retry}");
     assert_eq!(login(&t, &client("192.0.2.2"), "name9", "x").await.0, 400);
 }
 

@@ -358,7 +358,8 @@ async fn token_issues_and_stores_the_rehash() {
     assert_eq!(reply.status(), 200);
     let body = std::str::from_utf8(reply.body()).unwrap();
     assert!(body.starts_with(r#"{"access_token":""#), "{body}");
-    assert!(body.ends_with(r#","token_type":"bearer","expires_in":1800,"scope":"me"}"#));
+    assert!(body.contains(r#","token_type":"bearer","expires_in":1800,"refresh_token":""#));
+    assert!(body.ends_with(r#"","scope":"me"}"#), "{body}");
     assert_eq!(
         header_list(&reply),
         [

@@ -61,9 +61,17 @@ async fn chunked_body_without_content_length() {
     ];
     let (reply, _) = send(addr, steps).await;
     let token = reply.access_token();
+    let start = reply
+        .body
+        .find(r#""refresh_token":""#)
+        .expect("a refresh token")
+        + 17;
+    let refresh = &reply.body[start..start + 43];
     reply.assert(
         200,
-        &format!(r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME}}}"#),
+        &format!(
+            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME},"refresh_token":"{refresh}"}}"#
+        ),
         None,
     );
     assert_eq!(reply.header("cache-control"), Some("no-store"));

@@ -10,14 +10,17 @@ use crate::support::*;
 const HS256_HEADER: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 const JOHNDOE: &str = "username=johndoe&password=secret";
 
-/// The claims JSON the app must issue for johndoe with `scope`, at some `iat` in `window`.
-fn expected_claims(app: &App, scope: &str, iat: i64) -> String {
+/// The claims JSON the app must issue for johndoe with `scope`, at some `iat` in `window`,
+/// with the token's own random `jti` (rfc style).
+fn expected_claims(app: &App, scope: &str, iat: i64, jti: &str) -> String {
     let exp = iat + LIFETIME as i64;
     match (app.style, app.scoped()) {
-        (Style::Rfc, false) => format!(r#"{{"sub":"johndoe","iat":{iat},"exp":{exp}}}"#),
-        (Style::Rfc, true) => {
-            format!(r#"{{"sub":"johndoe","iat":{iat},"exp":{exp},"scope":"{scope}"}}"#)
+        (Style::Rfc, false) => {
+            format!(r#"{{"sub":"johndoe","iat":{iat},"exp":{exp},"jti":"{jti}"}}"#)
         }
+        (Style::Rfc, true) => format!(
+            r#"{{"sub":"johndoe","iat":{iat},"exp":{exp},"jti":"{jti}","scope":"{scope}"}}"#
+        ),
         (Style::FastApi, false) => format!(r#"{{"sub":"johndoe","exp":{exp}}}"#),
         (Style::FastApi, true) => {
             format!(r#"{{"sub":"johndoe","scope":"{scope}","exp":{exp}}}"#)
@@ -45,9 +48,22 @@ async fn success_body_headers_and_claims() {
                     String::new()
                 };
             let body = match style {
-                Style::Rfc => format!(
-                    r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME}{scope_member}}}"#
-                ),
+                Style::Rfc => {
+                    let start = reply
+                        .body
+                        .find(r#""refresh_token":""#)
+                        .expect("a refresh token");
+                    let refresh = &reply.body[start + 17..start + 17 + 43];
+                    assert!(
+                        refresh
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                        "256 bits in base64url: {refresh}"
+                    );
+                    format!(
+                        r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME},"refresh_token":"{refresh}"{scope_member}}}"#
+                    )
+                }
                 Style::FastApi => format!(r#"{{"access_token":"{token}","token_type":"bearer"}}"#),
             };
             reply.assert(200, &body, None);
@@ -68,8 +84,11 @@ async fn success_body_headers_and_claims() {
                 .verifier()
                 .verify_owned(&token, UnixTime::now())
                 .unwrap();
+            let jti = claims.jti.clone().unwrap_or_default();
+            assert_eq!(jti.is_empty(), style == Style::FastApi);
             assert!(
-                (before..=after).any(|iat| claims.json == expected_claims(&app, granted, iat)),
+                (before..=after)
+                    .any(|iat| claims.json == expected_claims(&app, granted, iat, &jti)),
                 "{variant:?} {style:?}: {}",
                 claims.json
             );
@@ -224,7 +243,7 @@ async fn grant_type_other_than_password() {
                 400,
                 &oauth_error(
                     "unsupported_grant_type",
-                    "Only the password grant is supported",
+                    "Only the password and refresh_token grants are supported",
                 ),
                 None,
             ),

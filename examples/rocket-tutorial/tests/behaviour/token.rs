@@ -34,9 +34,13 @@ async fn success_rfc_jwt() {
     assert_eq!(a.header("pragma"), Some("no-cache"));
     assert_eq!(a.header("www-authenticate"), None);
     let token = a.json()["access_token"].as_str().unwrap().to_owned();
+    let refresh = a.json()["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(refresh.len(), 43, "256 bits in base64url");
     assert_eq!(
         a.body,
-        format!(r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME}}}"#)
+        format!(
+            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME},"refresh_token":"{refresh}"}}"#
+        )
     );
     let (header, claims) = parts(&token);
     // The rfc style names the signing key.
@@ -44,9 +48,14 @@ async fn success_rfc_jwt() {
         header,
         format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{}"}}"#, key().kid())
     );
-    assert_eq!(keys(&claims), ["sub", "iat", "exp"]);
+    assert_eq!(keys(&claims), ["sub", "iat", "exp", "jti"]);
     let c: Value = serde_json::from_str(&claims).unwrap();
     assert_eq!(c["sub"], "johndoe");
+    assert_eq!(
+        c["jti"].as_str().unwrap().len(),
+        22,
+        "128 bits in base64url"
+    );
     let iat = c["iat"].as_i64().unwrap();
     assert!((before..=now()).contains(&iat), "{claims}");
     assert_eq!(c["exp"].as_i64().unwrap() - iat, LIFETIME as i64);
@@ -60,14 +69,15 @@ async fn success_rfc_scopes_carries_the_requested_scope() {
         .await;
     assert_eq!(a.status, 200, "{a:?}");
     let token = a.json()["access_token"].as_str().unwrap().to_owned();
+    let refresh = a.json()["refresh_token"].as_str().unwrap().to_owned();
     assert_eq!(
         a.body,
         format!(
-            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME},"scope":"items me"}}"#
+            r#"{{"access_token":"{token}","token_type":"bearer","expires_in":{LIFETIME},"refresh_token":"{refresh}","scope":"items me"}}"#
         )
     );
     let (_, claims) = parts(&token);
-    assert_eq!(keys(&claims), ["sub", "iat", "exp", "scope"]);
+    assert_eq!(keys(&claims), ["sub", "iat", "exp", "jti", "scope"]);
     assert_eq!(
         serde_json::from_str::<Value>(&claims).unwrap()["scope"],
         "items me"

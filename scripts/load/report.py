@@ -115,6 +115,39 @@ if files:
                 f"| {sum(x['non2xx3xx'] for x in v)} | {cpu} | {extra} |"
             )
 
+# ---------------------------------------------------------------- revocation
+files = glob.glob(os.path.join(out, "revocation", "*.txt"))
+if files:
+    runs = {}
+    for f in files:
+        rnd, server, mode = os.path.basename(f)[:-4].split("-")
+        runs.setdefault((server, mode), {})[int(rnd)] = wrk(f)
+    rounds = sorted({r for v in runs.values() for r in v})
+    section(f"Revocation check: GET /users/me/, median of {len(rounds)} interleaved rounds")
+    print("| server | check | requests/s | p50 | p99 | non-2xx | server CPU per request "
+          "| throughput cost vs off: median (per round) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    names = {"rvoff": "off", "rvmem": "in process", "rvredis": "Redis"}
+    for server in ("rocket", "warp", "axum"):
+        off = runs.get((server, "rvoff"))
+        if not off:
+            continue
+        for mode in ("rvoff", "rvmem", "rvredis"):
+            rr = runs.get((server, mode), {})
+            v = list(rr.values())
+            if not v:
+                continue
+            cost = [1 - rr[r]["rps"] / off[r]["rps"] for r in rounds if r in rr and r in off]
+            extra = "" if mode == "rvoff" else (
+                f"**{med(cost):.1%}** ({', '.join(f'{c:.1%}' for c in cost)})")
+            cpu = [x["cpu_us"] for x in v if "cpu_us" in x]
+            cpu = f"{med(cpu):.1f} µs" if cpu else "?"
+            print(
+                f"| {server} | {names[mode]} | {med([x['rps'] for x in v]):,.0f} "
+                f"| {fms(med([x['p50'] for x in v]))} | {fms(med([x['p99'] for x in v]))} "
+                f"| {sum(x['non2xx3xx'] for x in v)} | {cpu} | {extra} |"
+            )
+
 # ---------------------------------------------------------------- storm
 files = glob.glob(os.path.join(out, "storm", "*.txt"))
 if files:

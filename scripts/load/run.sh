@@ -19,6 +19,11 @@
 #           on the same server process; 5xx and socket errors must be 0; VmRSS fresh, warm,
 #           after each run and 5 s after the last
 #   timing  sequential unknown-user vs wrong-password logins (every login limit lifted)
+#   revocation  (not in the default list) wrk on GET /users/me/ of our three servers with the
+#           revocation check off (TOKEN_REVOCATION=off), on with the in-process store, and on
+#           with the Redis store (REDIS_URL, default redis://127.0.0.1:6379, a key prefix of
+#           its own), ROUNDS rounds interleaved; 20 other tokens are revoked first, so the
+#           in-process check takes its lock and its hash lookup rather than its empty fast path
 #   storm_causes  (not in the default list) the storm's probe beside hashing alone and
 #           shedding alone, to tell which one stretches the tail
 #   storm_niceness  (not in the default list) the storm with the hashing threads at
@@ -327,6 +332,41 @@ phase_soak() {
     kill -0 "$p" && echo "alive yes" >>"$OUT/soak/$s-rss.txt"
     stop_all
   done
+}
+
+phase_revocation() {
+  mkdir -p "$OUT/revocation"
+  local redis=${LOAD_REDIS_URL:-redis://127.0.0.1:6379}
+  local prefix="tessera-load:$$:$(date +%s):"
+  local s mode r i
+  declare -A tok
+  for s in rocket warp axum; do
+    start "${s}_rvoff" TOKEN_REVOCATION=off
+    start "${s}_rvmem"
+    start "${s}_rvredis" REDIS_URL="$redis" REDIS_KEY_PREFIX="$prefix$s:"
+    for mode in rvoff rvmem rvredis; do
+      for i in $(seq 20); do
+        curl -s -o /dev/null -d "token=$(token_of "${s}_$mode")" "http://127.0.0.1:${port[${s}_$mode]}/revoke"
+      done
+      tok[${s}_$mode]=$(token_of "${s}_$mode")
+    done
+  done
+  note_load "revocation-start"
+  for r in $(seq "$ROUNDS"); do
+    for s in rocket warp axum; do
+      for mode in rvoff rvmem rvredis; do
+        local name=${s}_$mode before
+        before=$(cpu_ticks "${pid[$name]}")
+        wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
+          -H "Authorization: Bearer ${tok[$name]}" "http://127.0.0.1:${port[$name]}/users/me/" \
+          >"$OUT/revocation/$r-$s-$mode.txt"
+        echo "cpu_ticks $(($(cpu_ticks "${pid[$name]}") - before)) clk_tck $(getconf CLK_TCK)" \
+          >>"$OUT/revocation/$r-$s-$mode.txt"
+      done
+    done
+    note_load "revocation-round-$r"
+  done
+  stop_all
 }
 
 phase_timing() {

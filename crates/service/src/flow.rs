@@ -611,12 +611,13 @@ impl<S: UserStore> Tessera<S> {
     }
 
     /// `grant_type=refresh_token` (RFC 6749 section 6; rfc style only). In order: the form
-    /// (`refresh_token` required, `scope` optional), the requested scope against the family's
-    /// (`invalid_scope` when it asks for more), the rotation (an unknown, expired or revoked
-    /// token is `invalid_grant`; a rotated one revokes its family and is `invalid_grant`), then
-    /// the user: gone, disabled, or with [`Account::tokens_valid_from`] after the family's
-    /// login, the family is revoked and the answer is `invalid_grant`. Else a new access token
-    /// and a new refresh token, the old one dead.
+    /// (`refresh_token` required, `scope` optional); the family of the token, when it is the
+    /// current one of a live family: the requested scope against the family's (`invalid_scope`
+    /// when it asks for more), then the user (not found: `invalid_grant`, the token kept;
+    /// disabled, or with [`Account::tokens_valid_from`] after the family's login: the family is
+    /// revoked, `invalid_grant`); then the exchange (an unknown, expired or revoked token is
+    /// `invalid_grant`; a rotated one revokes its family and is `invalid_grant`). Else a new
+    /// access token and a new refresh token, the old one dead.
     async fn refresh(&self, content_type: Option<&str>, body: &[u8]) -> Response {
         let opts = self.style().form_options(self.service.config().form);
         let mut buf = zeroize::Zeroizing::new(vec![0u8; form::buffer_len(body, &opts)]);
@@ -638,15 +639,32 @@ impl<S: UserStore> Tessera<S> {
         let store = self.service.refresh_tokens();
         let now = UnixTime::now();
         let old = TokenHash::of(old);
-        if let Some(requested) = requested {
-            match store.family(old, now).await {
-                Ok(Some(family)) if !scope_holds(&family.scope, requested) => {
-                    return refuse(Failure::ScopeBeyondGrant, Some(&family.username));
+        // The family's scope and its user are checked before the token is spent, so that a
+        // refused refresh (a scope too wide, a user the store cannot find just now) leaves the
+        // token as it was.
+        let checked = match store.family(old, now).await {
+            Err(_) => return self.unavailable(),
+            // A former token (a reuse) or one of no live family: the exchange below tells.
+            Ok(None) => None,
+            Ok(Some(family)) => {
+                let username = Some(family.username.as_str());
+                if requested.is_some_and(|r| !scope_holds(&family.scope, r)) {
+                    return refuse(Failure::ScopeBeyondGrant, username);
                 }
-                Ok(_) => {}
-                Err(_) => return self.unavailable(),
+                let Some(user) = self.store.find(&family.username).await else {
+                    return refuse(Failure::InvalidRefreshToken, username);
+                };
+                let valid_from = user.tokens_valid_from();
+                if !user.is_active() || valid_from.is_some_and(|from| family.started < from) {
+                    // The user may no longer have tokens: the family ends here.
+                    if store.revoke(old, now).await.is_err() {
+                        events::token_store_unreachable();
+                    }
+                    return refuse(Failure::InvalidRefreshToken, username);
+                }
+                self.service.refresh_scope(requested, &family.scope, &user)
             }
-        }
+        };
         let new = random_id::<32>();
         let new_hash = TokenHash::of(&new);
         let family = match store
@@ -661,20 +679,12 @@ impl<S: UserStore> Tessera<S> {
             Ok(Rotation::Unknown) => return refuse(Failure::InvalidRefreshToken, None),
             Err(_) => return self.unavailable(),
         };
-        let user = self.store.find(&family.username).await;
-        let scope = user
-            .as_ref()
-            .filter(|u| {
-                u.is_active()
-                    && u.tokens_valid_from()
-                        .is_none_or(|from| family.started >= from)
-            })
-            .and_then(|u| self.service.refresh_scope(requested, &family.scope, u));
-        let access = scope
+        let access = checked
             .as_ref()
             .and_then(|scope| self.service.issue(&family.username, scope, now).ok());
-        let (Some(scope), Some(access)) = (scope, access) else {
-            // The user may no longer have tokens: the family ends here.
+        let (Some(scope), Some(access)) = (checked, access) else {
+            // A token no live family had a moment ago cannot rotate, so this is not reached;
+            // should it be, nothing unchecked is issued and the family ends.
             if store.revoke(new_hash, now).await.is_err() {
                 events::token_store_unreachable();
             }

@@ -13,9 +13,14 @@ from urllib.parse import urlparse
 import schemathesis
 
 FORM = "application/x-www-form-urlencoded"
-# tessera-core's `detail` for a wrong username or password, in both styles: the one refusal
-# that says the form itself was read and accepted.
-WRONG_CREDENTIALS = "Incorrect username or password"
+# tessera-core's `detail` for a wrong username or password, in both styles, and (rfc style) for
+# a refresh token that is not a live one or asks for more scope than its family holds: the
+# refusals that say the form itself was read and accepted, and its credentials were not.
+CREDENTIALS_REFUSED = (
+    "Incorrect username or password",
+    "The refresh token is invalid, expired or revoked",
+    "The requested scope exceeds the scope granted",
+)
 
 
 def _token_paths(raw):
@@ -62,7 +67,7 @@ def token_form_accepted(ctx, response, case):
         detail = response.json().get("detail")
     except Exception:  # any body that is not a JSON object is a finding below
         detail = None
-    if detail == WRONG_CREDENTIALS:
+    if detail in CREDENTIALS_REFUSED:
         return None
 
     # The limits JSON Schema cannot state, as the document states them in words: the username
@@ -70,7 +75,10 @@ def token_form_accepted(ctx, response, case):
     # is in the request body's description.
     body = case.operation.definition.raw.get("requestBody", {})
     form = _resolve(raw, body.get("content", {}).get(FORM, {}).get("schema", {}))
-    props = form.get("properties", {})
+    # The rfc style's form is an allOf: the fields and their limits, then which grant needs what.
+    props = dict(form.get("properties", {}))
+    for part in form.get("allOf", []):
+        props.update(_resolve(raw, part).get("properties", {}))
     expected = []
     for field, text in (("username", "The username is too long"), ("password", "The password is too long")):
         limit = props.get(field, {}).get("maxLength")

@@ -1,5 +1,5 @@
 //! Revocation and refresh tokens over HTTP, against every tutorial server (docs/behaviour.md,
-//! token.refresh, revoke, tok.revoked): in the rfc style a login answers a refresh token, a
+//! token.refresh, revoke.request, tok.revoked, data.token_stores): in the rfc style a login answers a refresh token, a
 //! refresh rotates it, a reused one ends its family, `POST /revoke` ends an access token or a
 //! family and answers 200 with an empty body whatever it was given; the fastapi style has
 //! neither. Then a fleet: three instances (Rocket, Warp, axum) sharing Redis, and PostgreSQL

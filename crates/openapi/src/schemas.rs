@@ -336,11 +336,13 @@ pub(crate) fn revocation_form(limits: &Limits) -> Schema {
         )
         .property(
             "token_type_hint",
+            // RFC 7009 lets a server ignore the hint; any value is accepted, so none is listed
+            // as the only ones allowed.
             string(
-                "Optional: the kind of `token`. Not needed, since the kind of a token shows in \
-                 its shape.",
-            )
-            .enum_values(Some(["access_token", "refresh_token"])),
+                "Optional: the kind of `token`, `access_token` or `refresh_token` (RFC 7009 \
+                 section 2.1). Not needed, since the kind of a token shows in its shape; any \
+                 value is accepted and ignored.",
+            ),
         )
         // Unknown parameters are ignored, but each is one of the form's `name=value` pairs.
         .additional_properties(Some(string("Other parameters are accepted and ignored.")))

@@ -67,6 +67,49 @@ impl fmt::Display for RedisUrlError {
 
 impl std::error::Error for RedisUrlError {}
 
+/// What every Redis store has alike, given its type, its default key prefix and what instances
+/// share through it: `Debug` (the address, the database, the prefix and the timeouts, never a
+/// credential), `with_prefix`, `with_timeouts` and `prefix`. The stores hold their
+/// [`Connector`] as `redis` and their prefix as `prefix`.
+macro_rules! store_settings {
+    ($store:ident, $default:literal, $shared:literal) => {
+        impl core::fmt::Debug for $store {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                self.redis.fmt_store(f, stringify!($store), &self.prefix)
+            }
+        }
+
+        impl $store {
+            #[doc = concat!("Puts `prefix` before every key (`", $default, "` by default). ")]
+            #[doc = concat!("Instances share ", $shared, " when they share the Redis and the prefix.")]
+            #[must_use]
+            pub fn with_prefix(mut self, prefix: impl Into<alloc::string::String>) -> Self {
+                self.prefix = prefix.into();
+                self
+            }
+
+            /// Bounds making a connection (`connect`: TCP, authentication and database
+            /// selection) and each call's answer (`response`); 1 s each by default.
+            #[must_use]
+            pub fn with_timeouts(
+                mut self,
+                connect: core::time::Duration,
+                response: core::time::Duration,
+            ) -> Self {
+                self.redis.set_timeouts(connect, response);
+                self
+            }
+
+            /// The key prefix.
+            #[must_use]
+            pub fn prefix(&self) -> &str {
+                &self.prefix
+            }
+        }
+    };
+}
+pub(crate) use store_settings;
+
 /// One store's way to Redis: the parsed URL, the timeouts, and a multiplexed connection made
 /// lazily and made again after a failure. Every call answers [`Unavailable`] on any error or
 /// timeout.
@@ -395,11 +438,7 @@ pub struct RedisRevocations {
     revoke: Script,
 }
 
-impl fmt::Debug for RedisRevocations {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.redis.fmt_store(f, "RedisRevocations", &self.prefix)
-    }
-}
+store_settings!(RedisRevocations, "tessera:revoked:", "revocations");
 
 impl RedisRevocations {
     /// The key prefix unless set otherwise.
@@ -419,28 +458,6 @@ impl RedisRevocations {
             prefix: String::from(Self::DEFAULT_PREFIX),
             revoke: Script::new(REVOKE_JTI),
         })
-    }
-
-    /// Puts `prefix` before every key (`tessera:revoked:` by default). Instances share
-    /// revocations when they share the Redis and the prefix.
-    #[must_use]
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Bounds making a connection (`connect`: TCP, authentication and database selection) and
-    /// each call's answer (`response`); 1 s each by default.
-    #[must_use]
-    pub fn with_timeouts(mut self, connect: Duration, response: Duration) -> Self {
-        self.redis.set_timeouts(connect, response);
-        self
-    }
-
-    /// The key prefix.
-    #[must_use]
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 }
 
@@ -618,11 +635,7 @@ pub struct RedisRefreshTokens {
     family: Script,
 }
 
-impl fmt::Debug for RedisRefreshTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.redis.fmt_store(f, "RedisRefreshTokens", &self.prefix)
-    }
-}
+store_settings!(RedisRefreshTokens, "tessera:refresh:", "families");
 
 impl RedisRefreshTokens {
     /// The key prefix unless set otherwise.
@@ -645,28 +658,6 @@ impl RedisRefreshTokens {
             revoke: Script::new(REVOKE_FAMILY),
             family: Script::new(FAMILY),
         })
-    }
-
-    /// Puts `prefix` before every key (`tessera:refresh:` by default). Instances share
-    /// families when they share the Redis and the prefix.
-    #[must_use]
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Bounds making a connection (`connect`: TCP, authentication and database selection) and
-    /// each call's answer (`response`); 1 s each by default.
-    #[must_use]
-    pub fn with_timeouts(mut self, connect: Duration, response: Duration) -> Self {
-        self.redis.set_timeouts(connect, response);
-        self
-    }
-
-    /// The key prefix.
-    #[must_use]
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 
     fn token_key(&self, token: TokenHash) -> String {

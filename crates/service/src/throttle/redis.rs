@@ -26,8 +26,6 @@
 
 use alloc::boxed::Box;
 use alloc::string::String;
-use core::fmt;
-use core::time::Duration;
 
 use ::redis::Script;
 use tessera_core::UnixTime;
@@ -115,11 +113,7 @@ pub struct RedisThrottle {
     release: Script,
 }
 
-impl fmt::Debug for RedisThrottle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.redis.fmt_store(f, "RedisThrottle", &self.prefix)
-    }
-}
+crate::redis::store_settings!(RedisThrottle, "tessera:login:", "counts");
 
 impl RedisThrottle {
     /// A throttle on the Redis at `url` (`redis://[[user]:password@]host[:port][/db]`, or a
@@ -137,28 +131,6 @@ impl RedisThrottle {
             reserve: Script::new(RESERVE),
             release: Script::new(RELEASE),
         })
-    }
-
-    /// Puts `prefix` before every key (`tessera:login:` by default). Instances share counts
-    /// when they share the Redis and the prefix.
-    #[must_use]
-    pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
-        self
-    }
-
-    /// Bounds making a connection (`connect`: TCP, authentication and database selection) and
-    /// each call's answer (`response`); 1 s each by default.
-    #[must_use]
-    pub fn with_timeouts(mut self, connect: Duration, response: Duration) -> Self {
-        self.redis.set_timeouts(connect, response);
-        self
-    }
-
-    /// The key prefix.
-    #[must_use]
-    pub fn prefix(&self) -> &str {
-        &self.prefix
     }
 
     fn key(&self, counter_key: &str) -> String {

@@ -417,6 +417,13 @@ fn check_oauth(body: &str, error: &str, mentions: &[&str]) -> Result<(), String>
     Ok(())
 }
 
+/// Whether `s` is `len` base64url characters (random bytes, unpadded).
+fn is_base64url_of(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 fn int(v: &Value, name: &str) -> Result<i64, String> {
     v.get(name)
         .and_then(Value::as_i64)
@@ -451,11 +458,7 @@ pub(crate) fn check_token(
                 .get("refresh_token")
                 .and_then(Value::as_str)
                 .ok_or("no refresh_token string")?;
-            if refresh.len() != 43
-                || !refresh
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
+            if !is_base64url_of(refresh, 43) {
                 return Err(format!(
                     "refresh_token {refresh:?} is not 43 base64url characters"
                 ));
@@ -514,12 +517,7 @@ pub(crate) fn check_token(
                 ));
             }
             // tok.revoked: a random 128-bit id, by which the token can be revoked.
-            let jti = claims["jti"].as_str().unwrap_or_default();
-            if jti.len() != 22
-                || !jti
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
+            if !is_base64url_of(claims["jti"].as_str().unwrap_or_default(), 22) {
                 return Err(format!(
                     "jti of {payload_text} is not 22 base64url characters"
                 ));

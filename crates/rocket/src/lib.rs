@@ -184,8 +184,9 @@ fn catch<'r>(status: Status, req: &'r Request<'_>) -> catcher::BoxFuture<'r> {
 /// answer on 413).
 #[must_use]
 pub fn status_response(status: Status, style: Style) -> Response {
-    let answer = Failure::Status(status.code).answer(style, &[]);
-    answer.to_response()
+    Failure::Status(status.code)
+        .answer(style, &[])
+        .to_response()
 }
 
 /// A Rocket response: `status`, each of `headers` (none replaced), `body`.
@@ -328,29 +329,24 @@ user_guards! {
 pub struct Login<S>(Response, PhantomData<fn() -> S>);
 
 /// The whole form body of a `POST`, or the answer refusing it (too large, too slow, broken).
-async fn read_form(
-    req: &Request<'_>,
-    checks: &Checks,
-    data: Data<'_>,
-) -> Result<Vec<u8>, Response> {
-    checks.check_declared_length(req.headers().get_one("content-length"))?;
-    let read = data.open(checks.body_read_limit().into()).into_bytes();
-    match rocket::tokio::time::timeout(checks.body_timeout(), read).await {
+async fn read_form(req: &Request<'_>, c: &Checks, data: Data<'_>) -> Result<Vec<u8>, Response> {
+    c.check_declared_length(req.headers().get_one("content-length"))?;
+    let read = data.open(c.body_read_limit().into()).into_bytes();
+    match rocket::tokio::time::timeout(c.body_timeout(), read).await {
         Ok(Ok(body)) => Ok(body.into_inner()),
-        _ => Err(checks.unreadable_body()),
+        _ => Err(c.unreadable_body()),
     }
 }
 
 async fn login<S: UserStore>(req: &Request<'_>, data: Data<'_>) -> Result<Response, AuthError> {
     let tessera = state::<tessera_service::Tessera<S>>(req)?;
-    let body = match read_form(req, tessera, data).await {
-        Ok(body) => body,
-        Err(refused) => return Ok(refused),
-    };
     let forwarded = req.headers().get("x-forwarded-for").map(str::as_bytes);
     let client = tessera.client(req.remote().map(|a| a.ip()), forwarded);
     let content_type = req.headers().get_one("content-type");
-    Ok(tessera.token(&client, content_type, body).await)
+    Ok(match read_form(req, tessera, data).await {
+        Ok(body) => tessera.token(&client, content_type, body).await,
+        Err(refused) => refused,
+    })
 }
 
 /// `POST /revoke` (RFC 7009) as a data guard: it always succeeds with the answer (200 with an
@@ -358,46 +354,39 @@ async fn login<S: UserStore>(req: &Request<'_>, data: Data<'_>) -> Result<Respon
 #[derive(Debug)]
 pub struct Revocation(Response);
 
-#[rocket::async_trait]
-impl<'r> FromData<'r> for Revocation {
-    type Error = AuthError;
-
-    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let answer = match state::<Checks>(req) {
-            Ok(checks) => match read_form(req, checks, data).await {
-                Ok(body) => Ok(checks
-                    .revoke(req.headers().get_one("content-type"), body)
-                    .await),
-                Err(refused) => Ok(refused),
-            },
-            Err(e) => Err(e),
-        };
-        outcome(req, answer.map(Self))
-    }
+async fn revocation(req: &Request<'_>, data: Data<'_>) -> Result<Response, AuthError> {
+    let checks = state::<Checks>(req)?;
+    let content_type = req.headers().get_one("content-type");
+    Ok(match read_form(req, checks, data).await {
+        Ok(body) => checks.revoke(content_type, body).await,
+        Err(refused) => refused,
+    })
 }
 
-sentinel!(Revocation, Checks);
+/// The data guards that answer a form `POST` whole: `FromData` (never failing but for a missing
+/// fairing), their sentinel, and `Responder` (the answer as it is).
+macro_rules! form_guards {
+    ($($guard:ident$(<$s:ident>)?: $state:ty, $answer:ident, $wrap:expr;)*) => {$(
+        #[rocket::async_trait]
+        impl<'r $(, $s: UserStore)?> FromData<'r> for $guard$(<$s>)? {
+            type Error = AuthError;
 
-impl<'r> Responder<'r, 'static> for Revocation {
-    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        Reply(self.0).respond_to(req)
-    }
+            async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
+                outcome(req, $answer$(::<$s>)?(req, data).await.map($wrap))
+            }
+        }
+
+        sentinel!($guard$(<$s>)?, $state $(, $s: UserStore)?);
+
+        impl<'r $(, $s)?> Responder<'r, 'static> for $guard$(<$s>)? {
+            fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+                Reply(self.0).respond_to(req)
+            }
+        }
+    )*};
 }
 
-#[rocket::async_trait]
-impl<'r, S: UserStore> FromData<'r> for Login<S> {
-    type Error = AuthError;
-
-    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> data::Outcome<'r, Self> {
-        let answer = login::<S>(req, data).await;
-        outcome(req, answer.map(|response| Self(response, PhantomData)))
-    }
-}
-
-sentinel!(Login<S>, tessera_service::Tessera<S>, S: UserStore);
-
-impl<'r, S> Responder<'r, 'static> for Login<S> {
-    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        Reply(self.0).respond_to(req)
-    }
+form_guards! {
+    Login<S>: tessera_service::Tessera<S>, login, |response| Self(response, PhantomData);
+    Revocation: Checks, revocation, Self;
 }

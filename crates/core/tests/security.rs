@@ -244,6 +244,16 @@ fn j4_escapes_decoded_before_use() {
     );
     assert_eq!(c.sub().to_string(), "john\ndoe");
     assert!(c.grants_all(&["me", "items"]));
+    // Owned claims decode escaped strings too, and copy plain ones as they are.
+    let owned = v.verify_owned(&t, UnixTime(NOW)).unwrap();
+    assert_eq!(owned.sub, "john\ndoe");
+    assert_eq!(owned.scope.as_deref(), Some("me items"));
+    let plain = token(r#"{"sub":"johndoe","exp":1764001800,"jti":"a-b_c"}"#);
+    let owned = v.verify_owned(&plain, UnixTime(NOW)).unwrap();
+    assert_eq!(
+        (owned.sub.as_str(), owned.jti.as_deref()),
+        ("johndoe", Some("a-b_c"))
+    );
     // `alg` escaped still means HS256.
     assert!(check(&token_with(KEY, r#"{"alg":"HS\u0032\u00356"}"#, GOOD)).is_ok());
     // A NUL inside `sub` is kept, not a terminator.

@@ -78,11 +78,16 @@ impl<'a> JsonStr<'a> {
         }
     }
 
-    /// The decoded string as an owned `String`.
+    /// The decoded string as an owned `String`: a copy of the raw text when it has no escape
+    /// (the usual case, one allocation of the right size), else decoded character by
+    /// character.
     #[cfg(feature = "alloc")]
     #[must_use]
     pub fn to_string_decoded(&self) -> alloc::string::String {
-        self.chars().collect()
+        match self.as_plain() {
+            Some(plain) => alloc::string::String::from(plain),
+            None => self.chars().collect(),
+        }
     }
 }
 

@@ -1,10 +1,12 @@
 //! Revocation and refresh tokens over HTTP, against every tutorial server (docs/behaviour.md,
-//! token.refresh, revoke.request, tok.revoked, data.token_stores): in the rfc style a login answers a refresh token, a
+//! token.refresh, revoke.request, tok.revoked, data.token_stores, data.key_rotation): in the rfc
+//! style a login answers a refresh token, a
 //! refresh rotates it, a reused one ends its family, `POST /revoke` ends an access token or a
 //! family and answers 200 with an empty body whatever it was given; the fastapi style has
 //! neither. Then a fleet: three instances (Rocket, Warp, axum) sharing Redis, and PostgreSQL
 //! or not, where a revoked token is refused by every instance and the reuse of a refresh token
-//! on one instance ends the family on all.
+//! on one instance ends the family on all; and the same fleet, restarted on a new signing key
+//! with the old one as a previous key, still takes the tokens issued before.
 //!
 //! The fleet test needs `REDIS_URL` (and `DATABASE_URL` and `psql` for its PostgreSQL half);
 //! without them it says what it skipped. It uses its own Redis key prefix and its own schema.
@@ -253,15 +255,20 @@ fn unique(test: &str) -> String {
     format!("{test}_{}_{nanos}", std::process::id())
 }
 
-/// The fleet scenario on instances started with `env`.
-fn fleet_scenario(env: &Env) {
-    let fleet: Vec<Server> = server::selected()
+/// One instance of each server, started with `env`.
+fn start_fleet(env: &Env) -> Vec<Server> {
+    server::selected()
         .into_iter()
         .map(|imp| {
             Server::start_with(imp, Cfg::new(Variant::Jwt, Style::Rfc), env)
                 .unwrap_or_else(|e| panic!("{e}"))
         })
-        .collect();
+        .collect()
+}
+
+/// The fleet scenario on instances started with `env`.
+fn fleet_scenario(env: &Env) {
+    let fleet = start_fleet(env);
     let n = fleet.len();
 
     // A token revoked on one instance is refused by every instance.
@@ -349,4 +356,78 @@ fn a_fleet_shares_revocations_and_refresh_families() {
         count, "2",
         "both families of the scenario are in PostgreSQL"
     );
+}
+
+#[test]
+fn a_fleet_rotates_its_key_without_logging_anyone_out() {
+    let (Some(redis), Some(database)) = (
+        std::env::var("REDIS_URL").ok().filter(|u| !u.is_empty()),
+        std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()),
+    ) else {
+        eprintln!("skipped: REDIS_URL and DATABASE_URL are both needed");
+        return;
+    };
+    const OLD: &str = "rotation-old-key-0123456789abcdef0123456789";
+    const NEW: &str = "rotation-new-key-fedcba9876543210fedcba9876";
+    let schema = Schema {
+        url: database.clone(),
+        name: format!("tessera_test_{}", unique("rotate")),
+    };
+    let shared = vec![
+        ("REDIS_URL".into(), redis),
+        (
+            "REDIS_KEY_PREFIX".into(),
+            format!("tessera-test:{}:", unique("rotate")),
+        ),
+        ("DATABASE_URL".into(), database),
+        ("DATABASE_SCHEMA".into(), schema.name.clone()),
+    ];
+    let before = start_fleet(&Env {
+        secret_key: Some(OLD.into()),
+        extra: shared.clone(),
+        ..Env::default()
+    });
+    let grant = login(&before[0], "johndoe", "");
+    let (access, refresh_token) = (
+        field(&grant, "access_token"),
+        field(&grant, "refresh_token"),
+    );
+    let revoked = field(&login(&before[0], "johndoe", ""), "access_token");
+    revoke(&before[0], &revoked);
+    drop(before);
+
+    // Restarted on the new key, the old one kept as a previous key.
+    let mut extra = shared;
+    extra.push(("PREVIOUS_SECRET_KEYS".into(), OLD.into()));
+    let after = start_fleet(&Env {
+        secret_key: Some(NEW.into()),
+        extra,
+        ..Env::default()
+    });
+    for srv in &after {
+        assert_eq!(
+            me(srv, &access).status,
+            200,
+            "[{}] the old key's token",
+            srv.label()
+        );
+        assert_eq!(
+            me(srv, &revoked).status,
+            401,
+            "[{}] still revoked",
+            srv.label()
+        );
+    }
+    // The family survived the restart (it is in PostgreSQL) and now gets new-key tokens.
+    let r = refresh(&after[1 % after.len()], &refresh_token, "");
+    let fresh = field(&granted(&after[0], &r), "access_token");
+    let header = fresh.split('.').next().unwrap_or_default().to_owned();
+    let old_header = access.split('.').next().unwrap_or_default().to_owned();
+    assert_ne!(
+        header, old_header,
+        "signed with the new key, named by its kid"
+    );
+    for srv in &after {
+        assert_eq!(me(srv, &fresh).status, 200, "[{}]", srv.label());
+    }
 }

@@ -19,7 +19,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use sha2::{Digest, Sha256};
@@ -128,6 +128,10 @@ pub trait RefreshTokens: Send + Sync + 'static {
     fn family<'a>(&'a self, token: TokenHash, now: UnixTime) -> StoreFuture<'a, Option<Family>>;
 }
 
+/// How many families one user may have in a [`MemoryRefreshTokens`]: one per device or client
+/// the user logs in from; a login beyond drops the user's oldest family.
+pub const MAX_FAMILIES_PER_USER: usize = 20;
+
 /// One family in a [`MemoryRefreshTokens`].
 #[derive(Debug)]
 struct Entry {
@@ -151,6 +155,8 @@ struct Families {
     by_id: HashMap<String, Entry>,
     /// Every token of every family held, to its family's id.
     by_token: HashMap<TokenHash, String>,
+    /// The ids of each user's families, oldest first.
+    by_user: HashMap<String, VecDeque<String>>,
 }
 
 impl Families {
@@ -159,6 +165,13 @@ impl Families {
             for t in entry.tokens {
                 self.by_token.remove(&t);
             }
+            let user = &entry.family.username;
+            if let Some(ids) = self.by_user.get_mut(user) {
+                ids.retain(|other| other != id);
+                if ids.is_empty() {
+                    self.by_user.remove(user);
+                }
+            }
         }
     }
 }
@@ -166,7 +179,9 @@ impl Families {
 /// The in-process [`RefreshTokens`]: each process keeps its own, and a restart forgets them
 /// (their users log in again); use a shared store for a fleet.
 ///
-/// Bounded: at most `capacity` families. When a login would pass it, expired and revoked
+/// Bounded: at most [`MAX_FAMILIES_PER_USER`] families per user, a new login dropping that
+/// user's oldest (so that one account logging in again and again pushes out only its own), and
+/// at most `capacity` families in all. When a login would pass that, expired and revoked
 /// families are dropped, then the live ones expiring first, down to three quarters of the
 /// capacity: their refresh tokens stop working and their users log in with a password again.
 /// Logins never fail for want of room.
@@ -216,6 +231,17 @@ impl MemoryRefreshTokens {
             self.evict(&mut f, now);
         }
         f.remove(&family.id);
+        let oldest = f
+            .by_user
+            .get(&family.username)
+            .and_then(|ids| (ids.len() >= MAX_FAMILIES_PER_USER).then(|| ids.front().cloned())?);
+        if let Some(oldest) = oldest {
+            f.remove(&oldest);
+        }
+        f.by_user
+            .entry(family.username.clone())
+            .or_default()
+            .push_back(family.id.clone());
         f.by_token.insert(token, family.id.clone());
         f.by_id.insert(
             family.id.clone(),
@@ -450,6 +476,28 @@ mod tests {
                 Rotation::Rotated(_)
             ));
         }
+    }
+
+    #[test]
+    fn a_user_logging_in_again_and_again_pushes_out_only_their_own_families() {
+        let store = MemoryRefreshTokens::with_capacity(1000);
+        let mut alice = family("alice");
+        alice.username = "alice".into();
+        store.start_now(&alice, h(200), UnixTime(1000), UnixTime(100));
+        for i in 0..=MAX_FAMILIES_PER_USER {
+            let n = u8::try_from(i).unwrap();
+            store.start_now(
+                &family(&format!("j{i}")),
+                h(n),
+                UnixTime(1000),
+                UnixTime(100),
+            );
+        }
+        assert_eq!(store.len(), MAX_FAMILIES_PER_USER + 1);
+        // johndoe's first family went; his others and alice's stay.
+        assert_eq!(store.family_now(h(0), UnixTime(110)), None);
+        assert!(store.family_now(h(1), UnixTime(110)).is_some());
+        assert_eq!(store.family_now(h(200), UnixTime(110)), Some(alice));
     }
 
     #[test]

@@ -42,8 +42,11 @@ pub trait Revocations: Send + Sync + 'static {
 ///
 /// Bounded: at most `capacity` entries. When a revocation would pass it, entries whose tokens
 /// have expired are dropped; if the store is still full, the revocation is refused
-/// ([`Unavailable`]) rather than forget a live one. Entries are few in practice: one per
-/// revoked, unexpired access token, each living at most the token lifetime.
+/// ([`Unavailable`]) rather than forget a live one. There is one entry per revoked, unexpired
+/// access token, and no more of those than logins within one token lifetime: the hashing pool
+/// bounds logins (about 50 a second per hashing thread with the default policy), so the default
+/// million entries (about 100 MB at most) holds every token a server of up to 10 or so cores
+/// can issue in 30 minutes.
 #[derive(Debug)]
 pub struct MemoryRevocations {
     capacity: usize,
@@ -53,9 +56,9 @@ pub struct MemoryRevocations {
 }
 
 impl Default for MemoryRevocations {
-    /// At most 100 000 entries (a few MiB).
+    /// At most 1 000 000 entries.
     fn default() -> Self {
-        Self::with_capacity(100_000)
+        Self::with_capacity(1_000_000)
     }
 }
 

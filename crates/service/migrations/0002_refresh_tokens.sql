@@ -27,3 +27,5 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (
 CREATE INDEX IF NOT EXISTS refresh_families_expires ON refresh_families (expires);
 -- A family's tokens, for the cascade when a family is deleted.
 CREATE INDEX IF NOT EXISTS refresh_tokens_family_id ON refresh_tokens (family_id);
+-- A user's families, oldest first, to keep each user within the most a user may have.
+CREATE INDEX IF NOT EXISTS refresh_families_username ON refresh_families (username, started);

@@ -493,21 +493,38 @@ impl Revocations for RedisRevocations {
 }
 
 /// Start. `KEYS[1]`: the family (`f:<id>`); `KEYS[2]`: its token list (`s:<id>`); `KEYS[3]`:
-/// the token (`t:<hex>`). `ARGV`: the key prefix, the family id, the username, the scope, when
-/// it started, the token's hex hash, the expiry (Unix seconds), the seconds from now to the
-/// expiry. A family already held under this id is forgotten first, with its tokens. Returns 1.
+/// the token (`t:<hex>`); `KEYS[4]`: the user's families (`u:<username>`, ids scored by when
+/// they started). `ARGV`: the key prefix, the family id, the username, the scope, when it
+/// started, the token's hex hash, the expiry (Unix seconds), the seconds from now to the
+/// expiry, the most families a user may have. A family already held under this id is forgotten
+/// first, with its tokens; then, past the most a user may have, the user's oldest families
+/// (never the new one) are forgotten with theirs. Returns 1.
 const START: &str = r"
 local prefix = ARGV[1]
-for _, t in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  redis.call('DEL', prefix .. 't:' .. t)
+local function forget(id)
+  local skey = prefix .. 's:' .. id
+  for _, t in ipairs(redis.call('SMEMBERS', skey)) do
+    redis.call('DEL', prefix .. 't:' .. t)
+  end
+  redis.call('DEL', prefix .. 'f:' .. id, skey)
 end
-redis.call('DEL', KEYS[1], KEYS[2])
+forget(ARGV[2])
 redis.call('HSET', KEYS[1], 'username', ARGV[3], 'scope', ARGV[4], 'started', ARGV[5],
   'current', ARGV[6], 'expires', ARGV[7], 'revoked', '0')
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('SADD', KEYS[2], ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[8])
 redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[8])
+redis.call('ZADD', KEYS[4], ARGV[5], ARGV[2])
+while redis.call('ZCARD', KEYS[4]) > tonumber(ARGV[9]) do
+  local oldest = redis.call('ZRANGE', KEYS[4], 0, 1)
+  local id = oldest[1] == ARGV[2] and oldest[2] or oldest[1]
+  redis.call('ZREM', KEYS[4], id)
+  forget(id)
+end
+if redis.call('TTL', KEYS[4]) < tonumber(ARGV[8]) then
+  redis.call('EXPIRE', KEYS[4], ARGV[8])
+end
 return 1
 ";
 
@@ -554,6 +571,10 @@ for _, t in ipairs(redis.call('SMEMBERS', skey)) do
 end
 redis.call('EXPIRE', fkey, ARGV[6])
 redis.call('EXPIRE', skey, ARGV[6])
+local ukey = prefix .. 'u:' .. f[1]
+if redis.call('TTL', ukey) < tonumber(ARGV[6]) then
+  redis.call('EXPIRE', ukey, ARGV[6])
+end
 return {'rotated', id, f[1], f[2], f[3]}
 ";
 
@@ -705,6 +726,7 @@ impl RefreshTokens for RedisRefreshTokens {
             call.key(key(&self.prefix, &alloc::format!("f:{}", family.id)))
                 .key(key(&self.prefix, &alloc::format!("s:{}", family.id)))
                 .key(self.token_key(token))
+                .key(key(&self.prefix, &alloc::format!("u:{}", family.username)))
                 .arg(&self.prefix)
                 .arg(&family.id)
                 .arg(&family.username)
@@ -712,7 +734,8 @@ impl RefreshTokens for RedisRefreshTokens {
                 .arg(family.started)
                 .arg(token.to_hex())
                 .arg(expires.0)
-                .arg(ttl(expires, now));
+                .arg(ttl(expires, now))
+                .arg(crate::refresh::MAX_FAMILIES_PER_USER);
             self.redis.invoke::<i64>(&call, "start").await.map(drop)
         })
     }

@@ -437,6 +437,7 @@ async fn refresh_tokens_have_the_store_semantics() {
         stores::reuse(&store).await;
         stores::unknown_and_expired(&store).await;
         stores::revoke_family(&store).await;
+        stores::per_user_cap(&store).await;
         // One store, many racing exchanges.
         stores::concurrent_exchanges(&[&store], 32).await;
         users.close().await;

@@ -689,6 +689,7 @@ async fn refresh_tokens_have_the_semantics_of_every_store() {
     stores::reuse(&store).await;
     stores::unknown_and_expired(&store).await;
     stores::revoke_family(&store).await;
+    stores::per_user_cap(&store).await;
     clean(&url, &p).await;
 }
 

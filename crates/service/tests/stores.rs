@@ -15,6 +15,7 @@ async fn memory_refresh_tokens() {
     stores::unknown_and_expired(&store).await;
     stores::revoke_family(&store).await;
     stores::concurrent_exchanges(&[&store], 16).await;
+    stores::per_user_cap(&store).await;
 }
 
 #[tokio::test]

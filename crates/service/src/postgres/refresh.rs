@@ -21,7 +21,7 @@ use sqlx::postgres::{PgConnection, PgPool};
 use tessera_core::UnixTime;
 
 use super::PgError;
-use crate::refresh::{Family, RefreshTokens, Rotation, TokenHash};
+use crate::refresh::{Family, MAX_FAMILIES_PER_USER, RefreshTokens, Rotation, TokenHash};
 use crate::throttle::{StoreFuture, Unavailable};
 
 /// How many expired families a [`RefreshTokens::start`] deletes at most.
@@ -106,6 +106,18 @@ impl PgRefreshTokens {
         .execute(&mut *tx)
         .await?;
         insert_token(&mut tx, token, &family.id).await?;
+        // Past the most a user may have, the user's oldest families go (never the new one).
+        sqlx::query(
+            "DELETE FROM refresh_families WHERE id IN (
+                SELECT id FROM refresh_families WHERE username = $1 AND id <> $2
+                ORDER BY started DESC OFFSET $3
+            )",
+        )
+        .bind(&family.username)
+        .bind(&family.id)
+        .bind(i64::try_from(MAX_FAMILIES_PER_USER - 1).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await
     }
 

@@ -260,6 +260,33 @@ async fn futures_util_join(
     out
 }
 
+/// One user's logins past `MAX_FAMILIES_PER_USER` push out that user's oldest families, never
+/// the newest nor another user's.
+pub(crate) async fn per_user_cap(store: &dyn RefreshTokens) {
+    use tessera_service::refresh::MAX_FAMILIES_PER_USER;
+    let t0 = now();
+    let user = family("x", "").id;
+    let other = family("other", "");
+    let other_token = token();
+    store
+        .start(&other, other_token, later(t0, 1000), t0)
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for i in 0..MAX_FAMILIES_PER_USER + 2 {
+        let mut f = family(&user, "");
+        f.started = t0.0 + i64::try_from(i).unwrap();
+        let t = token();
+        store.start(&f, t, later(t0, 1000), t0).await.unwrap();
+        tokens.push(t);
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        let live = store.family(*t, t0).await.unwrap().is_some();
+        assert_eq!(live, i >= 2, "family {i} of {}", tokens.len());
+    }
+    assert_eq!(store.family(other_token, t0).await.unwrap(), Some(other));
+}
+
 /// Revoked access tokens: refused until their expiry, by every handle given (one store or
 /// several handles to one shared store); another id is not.
 pub(crate) async fn revocations(handles: &[&dyn Revocations]) {

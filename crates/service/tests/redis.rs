@@ -22,7 +22,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use common::stores;
+use common::{stores, throttle};
 use tessera_core::UnixTime;
 use tessera_service::redis::{RedisRefreshTokens, RedisRevocations};
 use tessera_service::throttle::RedisUrlError;
@@ -110,185 +110,63 @@ fn seconds(admission: Admission) -> u32 {
 }
 
 #[tokio::test]
-async fn a_pair_waits_after_its_limit_and_others_do_not() {
+async fn the_throttle_has_the_semantics_of_every_throttle() {
     let Some(url) = redis_url() else { return };
-    let p = prefix("pair");
+    let p = prefix("semantics");
+    throttle::all(&RedisThrottle::new(&url).unwrap().with_prefix(&p)).await;
+    clean(&url, &p).await;
+}
+
+/// How the counts sit in Redis: one key per counter, holding the attempts counted; a refused
+/// attempt adds nothing, a limit that is off has no key, a success deletes its pair's key and
+/// takes one off the client's, an undone attempt takes one off each.
+#[tokio::test]
+async fn each_count_is_a_key_holding_its_attempts() {
+    let Some(url) = redis_url() else { return };
+    let p = prefix("keys");
     let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
-    let l = limits(3, 0, 0);
-    let (a, b) = (client("192.0.2.1"), client("192.0.2.2"));
-    for _ in 0..3 {
-        assert_eq!(
-            t.reserve(at(&a, "johndoe"), &l, NOW).await,
-            Ok(Admission::Granted)
-        );
-    }
-    let wait = seconds(t.reserve(at(&a, "johndoe"), &l, NOW).await.unwrap());
-    assert!((55..=60).contains(&wait), "wait {wait}");
-    assert_eq!(
-        t.reserve(at(&b, "johndoe"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert_eq!(
-        t.reserve(at(&a, "jane"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    // The refused attempt was not counted; limits that are off have no key.
     let mut conn = inspect(&url).await;
-    assert_eq!(
-        get(&mut conn, &format!("{p}p:9:192.0.2.1:johndoe")).await,
-        Some(3)
-    );
-    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, None);
-    assert_eq!(get(&mut conn, &format!("{p}u:johndoe")).await, None);
-    clean(&url, &p).await;
-}
-
-#[tokio::test]
-async fn the_client_ceiling_spans_usernames() {
-    let Some(url) = redis_url() else { return };
-    let p = prefix("client");
-    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
-    let l = limits(100, 3, 0);
-    let (a, b) = (client("192.0.2.1"), client("2001:db8:1:2::7"));
-    for name in ["u1", "u2", "u3"] {
-        assert_eq!(
-            t.reserve(at(&a, name), &l, NOW).await,
-            Ok(Admission::Granted)
-        );
-    }
-    let wait = seconds(t.reserve(at(&a, "u4"), &l, NOW).await.unwrap());
-    assert!((595..=600).contains(&wait), "wait {wait}");
-    assert_eq!(
-        t.reserve(at(&b, "u4"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    clean(&url, &p).await;
-}
-
-#[tokio::test]
-async fn the_username_ceiling_spans_clients_and_zero_turns_it_off() {
-    let Some(url) = redis_url() else { return };
-    let p = prefix("username");
-    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
-    let cs: Vec<Client> = (1..=3).map(|i| client(&format!("192.0.2.{i}"))).collect();
-    let on = limits(5, 0, 2);
-    assert_eq!(
-        t.reserve(at(&cs[0], "alice"), &on, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert_eq!(
-        t.reserve(at(&cs[1], "alice"), &on, NOW).await,
-        Ok(Admission::Granted)
-    );
-    let wait = seconds(t.reserve(at(&cs[2], "alice"), &on, NOW).await.unwrap());
-    assert!((3595..=3600).contains(&wait), "wait {wait}");
-    // Other usernames are not affected.
-    assert_eq!(
-        t.reserve(at(&cs[2], "bob"), &on, NOW).await,
-        Ok(Admission::Granted)
-    );
-
-    let p2 = prefix("username-off");
-    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p2);
-    let off = limits(5, 0, 0);
-    for c in &cs {
-        for _ in 0..5 {
-            assert_eq!(
-                t.reserve(at(c, "alice"), &off, NOW).await,
-                Ok(Admission::Granted)
-            );
-        }
-    }
-    let mut conn = inspect(&url).await;
-    assert_eq!(get(&mut conn, &format!("{p2}u:alice")).await, None);
-    // Every limit off: nothing to count.
-    let none = limits(0, 0, 0);
-    assert_eq!(
-        t.reserve(at(&cs[0], "alice"), &none, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert_eq!(
-        t.release(at(&cs[0], "alice"), &none, Release::Undone).await,
-        Ok(())
-    );
-    clean(&url, &p).await;
-    clean(&url, &p2).await;
-}
-
-#[tokio::test]
-async fn success_clears_the_pair_but_gives_one_place_back_to_the_client() {
-    let Some(url) = redis_url() else { return };
-    let p = prefix("success");
-    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
-    let l = limits(2, 3, 0);
     let a = client("192.0.2.1");
-    assert_eq!(
-        t.reserve(at(&a, "x"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert_eq!(
-        t.reserve(at(&a, "x"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert!(matches!(
-        t.reserve(at(&a, "x"), &l, NOW).await,
-        Ok(Admission::Wait(_))
-    ));
-    // A success on another name gives only its own attempt back.
+    let l = limits(2, 5, 0);
+    for _ in 0..2 {
+        assert_eq!(
+            t.reserve(at(&a, "x"), &l, NOW).await,
+            Ok(Admission::Granted)
+        );
+    }
+    let wait = seconds(t.reserve(at(&a, "x"), &l, NOW).await.unwrap());
+    assert!((55..=60).contains(&wait), "wait {wait}");
     assert_eq!(
         t.reserve(at(&a, "y"), &l, NOW).await,
         Ok(Admission::Granted)
     );
-    let mut conn = inspect(&url).await;
+    assert_eq!(
+        get(&mut conn, &format!("{p}p:9:192.0.2.1:x")).await,
+        Some(2)
+    );
     assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(3));
+    assert_eq!(
+        get(&mut conn, &format!("{p}u:x")).await,
+        None,
+        "the limit is off"
+    );
     assert_eq!(t.release(at(&a, "y"), &l, Release::Succeeded).await, Ok(()));
     assert_eq!(get(&mut conn, &format!("{p}p:9:192.0.2.1:y")).await, None);
     assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(2));
+    let all = limits(1, 1, 1);
+    let b = client("2001:db8::1");
     assert_eq!(
-        t.reserve(at(&a, "z"), &l, NOW).await,
+        t.reserve(at(&b, "u"), &all, NOW).await,
         Ok(Admission::Granted)
     );
-    let wait = seconds(t.reserve(at(&a, "w"), &l, NOW).await.unwrap());
-    assert!((595..=600).contains(&wait), "wait {wait}");
-    // A success on the locked pair clears it: the pair is free, the client's count is not.
-    assert_eq!(t.release(at(&a, "x"), &l, Release::Succeeded).await, Ok(()));
-    assert_eq!(get(&mut conn, &format!("{p}p:9:192.0.2.1:x")).await, None);
-    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, Some(2));
-    clean(&url, &p).await;
-}
-
-#[tokio::test]
-async fn undone_gives_every_place_back() {
-    let Some(url) = redis_url() else { return };
-    let p = prefix("undone");
-    let t = RedisThrottle::new(&url).unwrap().with_prefix(&p);
-    let l = limits(1, 1, 1);
-    let a = client("192.0.2.1");
-    assert_eq!(
-        t.reserve(at(&a, "u"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    assert!(matches!(
-        t.reserve(at(&a, "u"), &l, NOW).await,
-        Ok(Admission::Wait(_))
-    ));
-    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
-    let mut conn = inspect(&url).await;
-    for key in ["p:9:192.0.2.1:u", "c:192.0.2.1", "u:u"] {
+    let keys = ["p:13:2001:db8::/64:u", "c:2001:db8::/64", "u:u"];
+    for key in keys {
+        assert_eq!(get(&mut conn, &format!("{p}{key}")).await, Some(1), "{key}");
+    }
+    assert_eq!(t.release(at(&b, "u"), &all, Release::Undone).await, Ok(()));
+    for key in keys {
         assert_eq!(get(&mut conn, &format!("{p}{key}")).await, None, "{key}");
     }
-    assert_eq!(
-        t.reserve(at(&a, "u"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
-    // Releasing what is not counted takes nothing below zero.
-    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
-    assert_eq!(t.release(at(&a, "u"), &l, Release::Undone).await, Ok(()));
-    assert_eq!(get(&mut conn, &format!("{p}c:192.0.2.1")).await, None);
-    assert_eq!(
-        t.reserve(at(&a, "u"), &l, NOW).await,
-        Ok(Admission::Granted)
-    );
     clean(&url, &p).await;
 }
 

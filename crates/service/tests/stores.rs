@@ -1,11 +1,12 @@
 //! The in-process stores against the semantics every store must have (`tests/common/stores.rs`,
-//! after `src/refresh.rs` and `src/revocation.rs`).
+//! after `src/refresh.rs` and `src/revocation.rs`; `tests/common/throttle.rs`, after
+//! `src/throttle.rs`).
 #![allow(missing_docs)]
 
 mod common;
 
-use common::stores;
-use tessera_service::{MemoryRefreshTokens, MemoryRevocations};
+use common::{stores, throttle};
+use tessera_service::{MemoryRefreshTokens, MemoryRevocations, MemoryThrottle};
 
 #[tokio::test]
 async fn memory_refresh_tokens() {
@@ -22,4 +23,9 @@ async fn memory_refresh_tokens() {
 async fn memory_revocations() {
     let store = MemoryRevocations::default();
     stores::revocations(&[&store]).await;
+}
+
+#[tokio::test]
+async fn memory_throttle() {
+    throttle::all(&MemoryThrottle::default()).await;
 }

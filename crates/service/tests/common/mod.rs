@@ -1,1 +1,2 @@
 pub(crate) mod stores;
+pub(crate) mod throttle;

@@ -240,7 +240,12 @@ impl Checks {
         if !self.service.config().revocation_check {
             return Ok(());
         }
-        match self.service.revocations().is_revoked(jti, now).await {
+        let revocations = self.service.revocations();
+        let answer = match revocations.is_revoked_at_once(jti, now) {
+            Some(revoked) => Ok(revoked),
+            None => revocations.is_revoked(jti, now).await,
+        };
+        match answer {
             Ok(false) => Ok(()),
             Ok(true) => {
                 events::refused(Reason::Revoked, Some(&claims.sub));

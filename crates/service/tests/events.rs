@@ -1,9 +1,9 @@
 //! The events of `tessera-service`: one per refusal and login, with a stable reason code and
 //! the username where there is one, and never a token or a password (docs/security.md, B4).
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod common;
 
+use common::log::Log;
 use tessera_core::Hs256Key;
 use tessera_core::password::Policy;
 use tessera_service::{Account, Config, Service, Tessera, UserStore};
@@ -27,30 +27,9 @@ impl UserStore for Store {
     }
 }
 
-/// Everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("capture lock").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn refusals_and_logins_are_events_without_secrets() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = Log::capture();
 
     let weak = Policy {
         m_cost: 64,
@@ -84,7 +63,7 @@ async fn refusals_and_logins_are_events_without_secrets() {
     let forged = tessera.claims([&b"Bearer forged.TOKEN-3.x"[..]]).await;
     assert!(forged.is_err());
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(

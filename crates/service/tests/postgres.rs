@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use common::log::Log;
 use common::stores;
 use sqlx::Connection;
 use tessera_core::UnixTime;
@@ -103,6 +102,28 @@ impl Drop for Db {
     }
 }
 
+/// The columns of `tables` in `schema`, in table and column order: (`table.column`, type,
+/// nullable, default).
+async fn columns(
+    url: &str,
+    schema: &str,
+    tables: &[&str],
+) -> Vec<(String, String, String, Option<String>)> {
+    let tables: Vec<String> = tables.iter().map(|t| (*t).to_owned()).collect();
+    sqlx::query_as(
+        "SELECT table_name::text || '.' || column_name::text, data_type::text,
+                is_nullable::text, column_default::text
+         FROM information_schema.columns
+         WHERE table_schema = $1 AND table_name = ANY($2)
+         ORDER BY table_name, ordinal_position",
+    )
+    .bind(schema)
+    .bind(tables)
+    .fetch_all(&mut raw(url, schema).await)
+    .await
+    .unwrap()
+}
+
 /// One raw connection in `schema`, to look behind `PgUsers`.
 async fn raw(url: &str, schema: &str) -> sqlx::PgConnection {
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
@@ -126,15 +147,7 @@ async fn migration_creates_the_table_once() {
         let second = PgUsers::connect(&url, Some(&schema)).await.unwrap();
         assert!(second.get("johndoe").await.unwrap().is_some());
 
-        let columns: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT column_name::text, data_type::text, is_nullable::text, column_default::text
-             FROM information_schema.columns
-             WHERE table_schema = $1 AND table_name = 'users' ORDER BY ordinal_position",
-        )
-        .bind(&schema)
-        .fetch_all(&mut raw(&url, &schema).await)
-        .await
-        .unwrap();
+        let columns = columns(&url, &schema, &["users"]).await;
         let columns: Vec<(&str, &str, &str, Option<&str>)> = columns
             .iter()
             .map(|(n, t, null, d)| (n.as_str(), t.as_str(), null.as_str(), d.as_deref()))
@@ -142,12 +155,12 @@ async fn migration_creates_the_table_once() {
         assert_eq!(
             columns,
             [
-                ("username", "text", "NO", None),
-                ("email", "text", "YES", None),
-                ("full_name", "text", "YES", None),
-                ("disabled", "boolean", "NO", Some("false")),
-                ("password_hash", "text", "NO", None),
-                ("tokens_valid_from", "bigint", "YES", None),
+                ("users.username", "text", "NO", None),
+                ("users.email", "text", "YES", None),
+                ("users.full_name", "text", "YES", None),
+                ("users.disabled", "boolean", "NO", Some("false")),
+                ("users.password_hash", "text", "NO", None),
+                ("users.tokens_valid_from", "bigint", "YES", None),
             ]
         );
         let key: String = sqlx::query_scalar(
@@ -597,17 +610,7 @@ async fn refresh_migration_runs_once() {
             Rotation::Rotated(f)
         );
 
-        let columns: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT table_name::text || '.' || column_name::text, data_type::text,
-                    is_nullable::text, column_default::text
-             FROM information_schema.columns
-             WHERE table_schema = $1 AND table_name IN ('refresh_families', 'refresh_tokens')
-             ORDER BY table_name, ordinal_position",
-        )
-        .bind(&schema)
-        .fetch_all(&mut raw(&url, &schema).await)
-        .await
-        .unwrap();
+        let columns = columns(&url, &schema, &["refresh_families", "refresh_tokens"]).await;
         let columns: Vec<(&str, &str, &str, Option<&str>)> = columns
             .iter()
             .map(|(n, t, null, d)| (n.as_str(), t.as_str(), null.as_str(), d.as_deref()))
@@ -694,34 +697,13 @@ async fn starting_a_family_forgets_expired_ones() {
     }
 }
 
-/// Everything a subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_failing_database_is_unavailable_and_logged_without_the_url() {
     let Some(db) = Db::new("rt_down") else {
         return;
     };
     let (url, schema) = (db.url.clone(), db.schema.clone());
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = Log::capture();
     {
         let users = PgUsers::connect(&url, Some(&schema)).await.unwrap();
         let store: PgRefreshTokens = users.refresh_tokens();
@@ -745,7 +727,7 @@ async fn a_failing_database_is_unavailable_and_logged_without_the_url() {
         users.close().await;
         assert_eq!(store.start(&f, a, later, t0).await, Err(Unavailable));
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     // One event per failed call.
     let events = log.lines().filter(|l| l.contains(" WARN tessera:")).count();
     assert_eq!(events, 4, "{log}");

@@ -16,12 +16,12 @@
 
 mod common;
 
-use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::log::Log;
 use common::{stores, throttle};
 use tessera_core::UnixTime;
 use tessera_service::redis::{RedisRefreshTokens, RedisRevocations};
@@ -492,21 +492,6 @@ async fn a_hung_redis_is_unavailable_within_the_timeouts() {
     granted_within(&t, Duration::from_secs(5)).await;
 }
 
-/// Everything the subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_throttle_made_while_redis_is_down_serves_once_it_is_up() {
     if redis_url().is_none() {
@@ -522,13 +507,7 @@ fn a_throttle_made_while_redis_is_down_serves_once_it_is_up() {
         .unwrap()
         .with_prefix(prefix("lazy"));
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = Log::capture();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -548,7 +527,7 @@ fn a_throttle_made_while_redis_is_down_serves_once_it_is_up() {
         let wrong = RedisThrottle::new(&format!("redis://:wrong-pw-9@127.0.0.1:{port}/")).unwrap();
         unavailable_within(&wrong, Duration::from_secs(2)).await;
     });
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = log.text();
     print!("{log}");
     assert!(log.contains("WARN") && log.contains("tessera"), "{log}");
     assert!(log.contains("could not connect"), "{log}");

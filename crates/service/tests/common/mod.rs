@@ -1,2 +1,3 @@
+pub(crate) mod log;
 pub(crate) mod stores;
 pub(crate) mod throttle;
